@@ -1,0 +1,123 @@
+"""Every path the project uses, resolved from the project root.
+
+No other module holds a path literal: code asks for ``ProjectPaths`` (or the
+module-level ``PATHS`` for the real project) and tests build one on a
+temporary folder with ``ProjectPaths.at(tmp_path)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The folders and files of one project tree (the real one, or a test's copy)."""
+
+    root: Path
+    raw: Path
+    interim: Path
+    processed: Path
+    codebook: Path
+    expectations: Path
+    notebooks: Path
+    output: Path
+    docs: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> ProjectPaths:
+        """Lay out the standard tree under ``root``."""
+        root = Path(root).resolve()
+        data = root / "data"
+        return cls(
+            root=root,
+            raw=data / "raw",
+            interim=data / "interim",
+            processed=data / "processed",
+            codebook=data / "codebook.yml",
+            expectations=root / "expectations",
+            notebooks=root / "notebooks",
+            output=root / "_output",
+            docs=root / "docs",
+        )
+
+    def with_folders(
+        self,
+        raw: Path | str | None = None,
+        interim: Path | str | None = None,
+        processed: Path | str | None = None,
+    ) -> ProjectPaths:
+        """Return these paths with the data folders a notebook was given swapped in."""
+        changes = {
+            name: Path(value).resolve()
+            for name, value in {"raw": raw, "interim": interim, "processed": processed}.items()
+            if value
+        }
+        return replace(self, **changes)
+
+    # Raw inputs, never written by the build.
+    @property
+    def survey_export(self) -> Path:
+        return self.raw / "survey_export.csv"
+
+    @property
+    def coded_references(self) -> Path:
+        return self.raw / "coded_references.csv"
+
+    @property
+    def areas(self) -> Path:
+        return self.raw / "areas.csv"
+
+    @property
+    def raw_checksums(self) -> Path:
+        return self.raw / "SHA256SUMS"
+
+    # Stage outputs.
+    @property
+    def responses(self) -> Path:
+        return self.interim / "responses.parquet"
+
+    @property
+    def references(self) -> Path:
+        return self.processed / "references.parquet"
+
+    @property
+    def tables(self) -> Path:
+        return self.processed / "tables"
+
+    @property
+    def figures(self) -> Path:
+        return self.processed / "figures"
+
+    @property
+    def variables(self) -> Path:
+        return self.root / "_variables.yml"
+
+    # The brief.
+    @property
+    def report(self) -> Path:
+        return self.root / "report.qmd"
+
+    @property
+    def quarto_config(self) -> Path:
+        return self.root / "_quarto.yml"
+
+    def notebook(self, stem: str) -> Path:
+        """The stored (output-free) notebook of a stage, e.g. ``01-clean-responses``."""
+        return self.notebooks / f"{stem}.ipynb"
+
+    def suite(self, name: str) -> Path:
+        """The reviewed Great Expectations suite of a stage, e.g. ``clean_responses``."""
+        return self.expectations / f"{name}.json"
+
+
+PATHS = ProjectPaths.at(PROJECT_ROOT)
+
+
+def resource(*parts: str) -> Path:
+    """A file shipped inside the package under ``src/ltbrief/resources/``."""
+    return PACKAGE_ROOT.joinpath("resources", *parts)
