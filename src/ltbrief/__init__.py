@@ -1,3 +1,3 @@
-"""Rebuild Local Trust's brief "Challenges and support needs of partnerships" from raw survey data."""
+"""Rebuild Local Trust's brief on partnerships' challenges and support needs from raw data."""
 
 __version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Allow ``python -m ltbrief``."""
+
+from ltbrief.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,304 @@
+"""Stage 01: turn the raw survey export into one clean, redacted row per valid response.
+
+Each rule is a function that takes a frame and returns a new one; ``clean_responses``
+runs them in order and logs how many rows went in and out of each, and why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ltbrief.errors import BuildError
+from ltbrief.redact import redact_free_text, redaction_counts
+
+EXPORT_COLUMNS = (
+    "response_id",
+    "submitted_at",
+    "status",
+    "area",
+    "main_challenge",
+    "support_needed",
+    "consent_to_quote",
+)
+AREA_COLUMNS = ("area_code", "area_name", "variants")
+ANSWER_COLUMNS = ("main_challenge", "support_needed")
+OUTPUT_COLUMNS = (
+    "response_id",
+    "submitted_at",
+    "area_code",
+    "area_name",
+    "main_challenge",
+    "support_needed",
+    "consent_to_quote",
+)
+NON_ANSWERS = frozenset(
+    {"", "n/a", "na", "n.a", "-", "--", ".", "none", "nil", "not applicable", "no comment"}
+)
+CONSENT_VALUES = {"yes": True, "no": False}
+TYPOGRAPHIC_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}
+)  # fmt: skip
+_WHITESPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]")
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_NON_ANSWER_KEYS = frozenset(
+    _WHITESPACE.sub(" ", _NOT_WORD.sub("", token)).strip() for token in NON_ANSWERS
+)
+
+
+# The survey had about a thousand respondents (more with resubmissions and tests);
+# the suites' row-count bounds scale with the synthetic generator's factor.
+SUBMISSIONS_PER_SCALE = (1_000, 1_300)
+RESPONSES_PER_SCALE = (900, 1_100)
+
+
+@dataclass(frozen=True)
+class StepLog:
+    """What one cleaning rule did: rows in and out, values changed, and why."""
+
+    step: str
+    rows_in: int
+    rows_out: int
+    values_changed: int
+    why: str
+
+
+@dataclass(frozen=True)
+class CleaningResult:
+    """The clean responses and the log of every rule applied to reach them."""
+
+    responses: pd.DataFrame
+    log: pd.DataFrame
+    redactions: pd.DataFrame
+
+
+def keep_complete_submissions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop preview (test) and partial submissions; keep rows whose status is Complete."""
+    is_complete = frame["status"].str.strip().str.casefold() == "complete"
+    return frame.loc[is_complete].reset_index(drop=True)
+
+
+def keep_latest_submission(frame: pd.DataFrame, source: Path | None = None) -> pd.DataFrame:
+    """Keep each respondent's latest submission; ``submitted_at`` becomes a UTC timestamp.
+
+    Two submissions of one respondent at the same moment with different answers
+    cannot be ordered, so they stop the build instead of being picked at random.
+    """
+    timed = frame.assign(submitted_at=_parse_timestamps(frame, source))
+    ordered = timed.sort_values(["response_id", "submitted_at", "row"], kind="stable")
+    latest = ordered.drop_duplicates("response_id", keep="last")
+    _fail_on_simultaneous_conflicts(ordered, latest, source)
+    return latest.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def normalise_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Trim answers, fold runs of whitespace and line breaks to one space, plain quotes."""
+    return frame.assign(
+        **{column: _per_distinct(frame[column], _normalise_text) for column in ANSWER_COLUMNS}
+    )
+
+
+def mark_non_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Set blank answers and non-answers such as "n/a" or "none" to missing."""
+    return frame.assign(
+        **{
+            column: frame[column].mask(_per_distinct(frame[column], _is_non_answer).astype(bool))
+            for column in ANSWER_COLUMNS
+        }
+    )
+
+
+def map_areas(frame: pd.DataFrame, areas: pd.DataFrame, source: Path | None = None) -> pd.DataFrame:
+    """Replace the typed ``area`` with ``area_code`` and ``area_name`` from the area list.
+
+    Spelling variants listed in the area list and differences of case, spacing,
+    punctuation and "&"/"and" are matched; an area that still matches nothing
+    stops the build with every row that used it.
+    """
+    lookup = area_lookup(areas)
+    keys = frame["area"].map(area_key)
+    codes = keys.map(lookup)
+    unmapped = frame.loc[codes.isna()]
+    if not unmapped.empty:
+        examples = ", ".join(
+            f"row {row}: {area!r}" for row, area in unmapped[["row", "area"]].head(5).values
+        )
+        raise BuildError(
+            f"{len(unmapped)} response(s) name an area that is not in the area list ({examples})",
+            file=source,
+            row=int(unmapped["row"].iloc[0]),
+            column="area",
+            expected="an area name from data/raw/areas.csv or one of its listed variants",
+            action="add the spelling to that area's 'variants' in areas.csv, or correct the export",
+        )
+    names = areas.set_index("area_code")["area_name"]
+    return frame.drop(columns="area").assign(area_code=codes, area_name=codes.map(names))
+
+
+def parse_consent(frame: pd.DataFrame, source: Path | None = None) -> pd.DataFrame:
+    """Turn ``consent_to_quote`` Yes/No into True/False, failing on any other value."""
+    consent = frame["consent_to_quote"].str.strip().str.casefold().map(CONSENT_VALUES)
+    bad = frame.loc[consent.isna()]
+    if not bad.empty:
+        raise BuildError(
+            f"consent_to_quote is {bad['consent_to_quote'].iloc[0]!r}",
+            file=source,
+            row=int(bad["row"].iloc[0]),
+            column="consent_to_quote",
+            expected="Yes or No",
+            action="correct the value in the export; never guess consent",
+        )
+    return frame.assign(consent_to_quote=consent.astype(bool))
+
+
+def redact_answers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace personal data in the answers with visible placeholders such as [name]."""
+    return redact_free_text(frame, list(ANSWER_COLUMNS))
+
+
+def clean_responses(
+    raw: pd.DataFrame, areas: pd.DataFrame, source: Path | None = None
+) -> CleaningResult:
+    """Apply every cleaning rule in order and log what each did to the rows and values."""
+    rules: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], str]] = [
+        ("keep complete submissions", keep_complete_submissions,
+         "previews are staff tests; partial submissions were abandoned"),
+        ("keep latest submission", lambda f: keep_latest_submission(f, source),
+         "a respondent who resubmitted counts once, with their final answers"),
+        ("parse consent", lambda f: parse_consent(f, source),
+         "consent must be an explicit Yes or No"),
+        ("map areas", lambda f: map_areas(f, areas, source),
+         "areas are typed inconsistently; the area list is the reference"),
+        ("normalise answers", normalise_answers,
+         "stray spaces, line breaks and curly quotes are typing, not content"),
+        ("mark non-answers", mark_non_answers,
+         "blank and 'n/a'-style answers say nothing to code"),
+        ("redact personal data", redact_answers,
+         "names and contact details must never reach a published quote"),
+    ]  # fmt: skip
+    logs = []
+    frame = raw
+    for step, rule, why in rules:
+        result = rule(frame)
+        logs.append(StepLog(step, len(frame), len(result), _values_changed(frame, result), why))
+        before_redaction, frame = frame, result
+    responses = frame.loc[:, list(OUTPUT_COLUMNS)].reset_index(drop=True)
+    redactions = redaction_counts(before_redaction, list(ANSWER_COLUMNS))
+    return CleaningResult(responses, pd.DataFrame(logs), redactions)
+
+
+def area_key(name: object) -> str:
+    """The form two area spellings share when they name the same area."""
+    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("&", " and ")
+    text = _APOSTROPHES.sub("", text)
+    return _WHITESPACE.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+
+
+def area_lookup(areas: pd.DataFrame) -> dict[str, str]:
+    """Map the key of every area name and listed variant to its area code."""
+    lookup: dict[str, str] = {}
+    for code, name, variants in areas.loc[:, list(AREA_COLUMNS)].itertuples(index=False):
+        for spelling in [name, *str(variants).split("|")]:
+            if spelling.strip():
+                lookup[area_key(spelling)] = code
+    return lookup
+
+
+def _normalise_text(text: str) -> str:
+    plain = unicodedata.normalize("NFC", text).translate(TYPOGRAPHIC_QUOTES)
+    return _WHITESPACE.sub(" ", plain).strip()
+
+
+def _is_non_answer(text: str) -> bool:
+    return _answer_key(text) in _NON_ANSWER_KEYS
+
+
+def _answer_key(text: str) -> str:
+    """Letters, digits and single spaces only, case-folded: "N/A." and "n/a" look alike."""
+    return _WHITESPACE.sub(" ", _NOT_WORD.sub("", text)).strip().casefold()
+
+
+def _values_changed(before: pd.DataFrame, after: pd.DataFrame) -> int:
+    """Count cells of the rows and columns both frames share whose value a rule changed."""
+    shared = [c for c in before.columns if c in after.columns and c != "row"]
+    old = before.set_index("row").loc[after["row"], shared].reset_index(drop=True)
+    new = after.loc[:, shared].reset_index(drop=True)
+    same = (old == new) | (old.isna() & new.isna())
+    return int((~same).to_numpy().sum())
+
+
+def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
+    """Apply ``function`` once per distinct non-null value; answers repeat across rows."""
+    distinct = values.dropna().unique()
+    mapping = {value: function(value) for value in distinct}
+    return values.map(mapping)
+
+
+def _parse_timestamps(frame: pd.DataFrame, source: Path | None) -> pd.Series:
+    parsed = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601", errors="coerce")
+    bad = frame.loc[parsed.isna()]
+    if not bad.empty:
+        raise BuildError(
+            f"submitted_at {bad['submitted_at'].iloc[0]!r} is not a date and time",
+            file=source,
+            row=int(bad["row"].iloc[0]),
+            column="submitted_at",
+            expected="an ISO 8601 timestamp such as 2020-06-14T19:02:11+01:00",
+            action="correct the value, or re-export with ISO 8601 dates",
+        )
+    return parsed
+
+
+def _fail_on_simultaneous_conflicts(
+    ordered: pd.DataFrame, latest: pd.DataFrame, source: Path | None
+) -> None:
+    """Fail when a respondent's latest submission has a same-time twin with other answers."""
+    moments = ["response_id", "submitted_at"]
+    tied = ordered.merge(latest[moments], on=moments)
+    twins = tied.drop_duplicates(["response_id", *ANSWER_COLUMNS, "area", "consent_to_quote"])
+    conflicting = twins.loc[twins.duplicated("response_id", keep=False)]
+    if not conflicting.empty:
+        first = conflicting.iloc[:2]
+        raise BuildError(
+            f"response_id {first['response_id'].iloc[0]!r} was submitted twice at the same time "
+            f"with different answers (rows {', '.join(str(r) for r in first['row'])})",
+            file=source,
+            row=int(first["row"].iloc[0]),
+            column="response_id",
+            expected="one final submission per respondent",
+            action="keep the right submission in the export, or give the other a new id",
+        )
+
+
+def raw_suite_parameters(scale: int = 1) -> dict[str, int]:
+    """Parameters of the ``raw_export`` suite: the row-count range at this scale."""
+    low, high = SUBMISSIONS_PER_SCALE
+    return {"min_rows": low * scale, "max_rows": high * scale}
+
+
+def clean_suite_parameters(scale: int, areas: pd.DataFrame) -> dict[str, object]:
+    """Parameters of the ``clean_responses`` suite: row-count range and the known area codes."""
+    low, high = RESPONSES_PER_SCALE
+    return {
+        "min_rows": low * scale,
+        "max_rows": high * scale,
+        "area_codes": sorted(areas["area_code"]),
+    }
+
+
+def area_corrections(raw: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """List each typed area spelling that differs from its area's name, with how often."""
+    lookup = area_lookup(areas)
+    names = areas.set_index("area_code")["area_name"]
+    typed = raw.groupby("area").size().rename("submissions").reset_index()
+    typed = typed.assign(area_code=typed["area"].map(area_key).map(lookup))
+    typed = typed.assign(area_name=typed["area_code"].map(names))
+    corrected = typed.loc[typed["area_code"].notna() & (typed["area"] != typed["area_name"])]
+    return corrected.sort_values(["area_code", "area"]).reset_index(drop=True)

@@ -1,0 +1,218 @@
+"""The analysts' codebook: questions, themes and sub-themes, and the brief's table layouts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ltbrief.errors import BuildError
+
+TABLE_LAYOUTS = ("subthemes-by-theme", "subthemes-with-needs")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One open-ended question: its key in the coding export and its survey column."""
+
+    key: str
+    column: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one of the brief's tables is laid out from the codebook and the counts."""
+
+    id: str
+    caption: str
+    question: str
+    rows: str
+    headers: tuple[str, str, str]
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The codebook read from YAML.
+
+    ``subthemes`` has one row per sub-theme with its theme's fields beside it:
+    question, theme_code, theme_key, theme_label, theme_order, theme_reported,
+    subtheme_code, subtheme_key, subtheme_label, subtheme_order, subtheme_reported,
+    description, indicative_phrases, specific_needs.
+    """
+
+    source: Path
+    questions: tuple[Question, ...]
+    subthemes: pd.DataFrame
+    tables: tuple[TableSpec, ...]
+
+    def question(self, key: str) -> Question:
+        """The question with this key."""
+        return next(question for question in self.questions if question.key == key)
+
+    @property
+    def question_code_pairs(self) -> list[list[str]]:
+        """Every valid (question, sub-theme code) pair, for validation."""
+        return self.subthemes[["question", "subtheme_code"]].values.tolist()
+
+    @property
+    def code_theme_pairs(self) -> list[list[str]]:
+        """Every valid (sub-theme code, theme code) pair, for validation."""
+        return self.subthemes[["subtheme_code", "theme_code"]].values.tolist()
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read and check the codebook, failing with the entry and field that is wrong."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise BuildError(
+            "the codebook is missing",
+            file=path,
+            expected="a YAML codebook as described in docs/data-dictionary.md",
+            action="restore data/codebook.yml from git",
+        ) from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BuildError(
+            f"the codebook is not valid YAML ({getattr(error, 'problem', error)})",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            expected="valid YAML",
+            action="fix the indentation or quoting at that line",
+        ) from error
+    if not isinstance(document, dict):
+        raise BuildError(
+            "the codebook is empty or not a mapping",
+            file=path,
+            expected="top-level keys 'questions' and 'tables'",
+            action="restore data/codebook.yml from git",
+        )
+    questions, rows = _read_questions(document, path)
+    subthemes = pd.DataFrame(rows)
+    _check_unique(subthemes["subtheme_code"], "sub-theme code", path)
+    _check_unique(subthemes.drop_duplicates("theme_code")["theme_code"], "theme code", path)
+    tables = _read_tables(document, path, questions, subthemes)
+    return Codebook(path, tuple(questions), subthemes, tuple(tables))
+
+
+def _read_questions(document: dict[str, Any], path: Path) -> tuple[list[Question], list[dict]]:
+    """Flatten questions -> themes -> sub-themes into rows, checking required fields."""
+    questions: list[Question] = []
+    rows: list[dict[str, Any]] = []
+    for q_index, question in enumerate(_required_list(document, "questions", path, "the codebook")):
+        where = f"questions[{q_index}]"
+        questions.append(
+            Question(
+                key=_required(question, "key", path, where),
+                column=_required(question, "column", path, where),
+                text=_required(question, "text", path, where),
+            )
+        )
+        for t_index, theme in enumerate(_required_list(question, "themes", path, where)):
+            theme_where = f"{where}.themes[{t_index}]"
+            subthemes = _required_list(theme, "subthemes", path, theme_where)
+            for s_index, subtheme in enumerate(subthemes):
+                sub_where = f"{theme_where}.subthemes[{s_index}]"
+                rows.append(
+                    {
+                        "question": questions[-1].key,
+                        "theme_code": _required(theme, "code", path, theme_where),
+                        "theme_key": _required(theme, "key", path, theme_where),
+                        "theme_label": _required(theme, "label", path, theme_where),
+                        "theme_order": int(_required(theme, "order", path, theme_where)),
+                        "theme_reported": bool(theme.get("reported", True)),
+                        "subtheme_code": _required(subtheme, "code", path, sub_where),
+                        "subtheme_key": _required(subtheme, "key", path, sub_where),
+                        "subtheme_label": _required(subtheme, "label", path, sub_where),
+                        "subtheme_order": int(_required(subtheme, "order", path, sub_where)),
+                        "subtheme_reported": bool(subtheme.get("reported", True)),
+                        "description": str(subtheme.get("description", "")),
+                        "indicative_phrases": list(subtheme.get("indicative_phrases") or []),
+                        "specific_needs": list(subtheme.get("specific_needs") or []),
+                    }
+                )
+    return questions, rows
+
+
+def _read_tables(
+    document: dict[str, Any], path: Path, questions: list[Question], subthemes: pd.DataFrame
+) -> list[TableSpec]:
+    """Read the table layouts and check they point at questions and themes that exist."""
+    question_keys = {question.key for question in questions}
+    theme_codes = set(subthemes["theme_code"])
+    tables = []
+    for index, table in enumerate(_required_list(document, "tables", path, "the codebook")):
+        where = f"tables[{index}]"
+        headers = _required_list(table, "headers", path, where)
+        spec = TableSpec(
+            id=_required(table, "id", path, where),
+            caption=_required(table, "caption", path, where),
+            question=_required(table, "question", path, where),
+            rows=_required(table, "rows", path, where),
+            headers=tuple(str(header) for header in headers),  # type: ignore[arg-type]
+            theme=table.get("theme"),
+        )
+        problems = {
+            "question": spec.question in question_keys,
+            "rows": spec.rows in TABLE_LAYOUTS,
+            "headers": len(spec.headers) == 3,
+            "theme": spec.theme is None or spec.theme in theme_codes,
+        }
+        for field, ok in problems.items():
+            if not ok:
+                raise BuildError(
+                    f"{where}.{field} is {getattr(spec, field)!r}",
+                    file=path,
+                    expected={
+                        "question": f"one of {sorted(question_keys)}",
+                        "rows": f"one of {list(TABLE_LAYOUTS)}",
+                        "headers": "three column headers",
+                        "theme": "a theme code defined under questions",
+                    }[field],
+                    action=f"correct {where}.{field} in the codebook",
+                )
+        tables.append(spec)
+    return tables
+
+
+def _required(entry: Any, field: str, path: Path, where: str) -> Any:
+    """Return ``entry[field]``, or fail naming the entry that lacks it."""
+    if not isinstance(entry, dict) or entry.get(field) in (None, ""):
+        raise BuildError(
+            f"{where} has no '{field}'",
+            file=path,
+            expected=f"every entry under {where.rsplit('[', 1)[0]} to have a '{field}'",
+            action=f"add '{field}' to {where}",
+        )
+    return entry[field]
+
+
+def _required_list(entry: Any, field: str, path: Path, where: str) -> list[Any]:
+    """Return the non-empty list ``entry[field]``, or fail naming the entry."""
+    value = _required(entry, field, path, where)
+    if not isinstance(value, list) or not value:
+        raise BuildError(
+            f"{where} has an empty or malformed '{field}'",
+            file=path,
+            expected=f"a non-empty list under '{field}'",
+            action=f"list at least one item under {where}.{field}",
+        )
+    return value
+
+
+def _check_unique(codes: pd.Series, what: str, path: Path) -> None:
+    """Fail if a code is defined twice."""
+    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
+    if repeated:
+        raise BuildError(
+            f"{what} {', '.join(repeated)} is defined more than once",
+            file=path,
+            expected=f"each {what} to be unique across the codebook",
+            action="rename or remove the duplicate entry",
+        )

@@ -1,0 +1,92 @@
+"""Run a stage notebook top to bottom on a fresh kernel, with its parameters injected."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from ltbrief.errors import BuildError
+from ltbrief.io import write_text
+
+STAGES = ("01-clean-responses", "02-code-responses", "03-summarise")
+KERNEL_TIMEOUT_SECONDS = 1_800
+# Errors raised on purpose for people (bad input, failed suite): show their message alone.
+READABLE_ERRORS = frozenset({"BuildError", "ValidationFailed"})
+
+
+def inject_parameters(
+    notebook: nbformat.NotebookNode, parameters: Mapping[str, Any]
+) -> nbformat.NotebookNode:
+    """Return a copy with a cell assigning ``parameters`` after the ``parameters`` cell."""
+    injected = copy.deepcopy(notebook)
+    if not parameters:
+        return injected
+    tagged = [
+        index
+        for index, cell in enumerate(injected.cells)
+        if "parameters" in cell.get("metadata", {}).get("tags", [])
+    ]
+    if not tagged:
+        raise BuildError(
+            "the notebook has no cell tagged 'parameters'",
+            expected="one code cell tagged 'parameters' holding the defaults",
+            action="tag the defaults cell 'parameters' in Jupyter (View > Cell toolbar > Tags)",
+        )
+    assignments = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(f"# Parameters injected by the build\n{assignments}")
+    cell.id = "injected-parameters"
+    cell.metadata["tags"] = ["injected-parameters"]
+    injected.cells.insert(tagged[0] + 1, cell)
+    return injected
+
+
+def execute_notebook(
+    source: Path,
+    parameters: Mapping[str, Any] | None = None,
+    executed_copy: Path | None = None,
+) -> nbformat.NotebookNode:
+    """Execute ``source`` with ``parameters`` in its own folder; save the executed copy.
+
+    A cell that raises one of the package's readable errors stops the run with that
+    message and the notebook's name; any other error keeps its traceback.
+    """
+    notebook = inject_parameters(nbformat.read(source, as_version=4), parameters or {})
+    client = NotebookClient(
+        notebook,
+        timeout=KERNEL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(source.parent)}},
+        env=_kernel_environment(),
+        record_timing=False,
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        if executed_copy is not None:
+            write_text(executed_copy.with_suffix(".failed.ipynb"), nbformat.writes(notebook))
+        if error.ename in READABLE_ERRORS:
+            raise StageFailed(source.stem, error.evalue) from None
+        raise
+    if executed_copy is not None:
+        write_text(executed_copy, nbformat.writes(notebook))
+    return notebook
+
+
+class StageFailed(BuildError):
+    """A stage notebook stopped on a readable error; the message is the notebook's own."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        self.stage = stage
+        super().__init__(f"stage {stage} stopped:\n{message}")
+
+
+def _kernel_environment() -> dict[str, str]:
+    """The kernel's environment: ours, with progress bars off and hashing fixed."""
+    return {**os.environ, "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0"}

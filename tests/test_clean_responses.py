@@ -1,0 +1,185 @@
+"""Stage 01 rules, each on a few hand-made rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ltbrief import clean_responses as stage
+from ltbrief.errors import BuildError
+
+
+def submissions(*rows: dict[str, str]) -> pd.DataFrame:
+    """Raw export rows as read (all text), with spreadsheet row numbers from 2."""
+    defaults = {
+        "response_id": "PMS20-0001",
+        "submitted_at": "2020-06-14T19:02:11+01:00",
+        "status": "Complete",
+        "area": "Alderbrook",
+        "main_challenge": "Getting residents involved.",
+        "support_needed": "Training for members.",
+        "consent_to_quote": "Yes",
+    }
+    frame = pd.DataFrame([{**defaults, **row} for row in rows], dtype=object)
+    frame.insert(0, "row", range(2, len(frame) + 2))
+    return frame
+
+
+AREAS = pd.DataFrame(
+    {
+        "area_code": ["BL001", "BL002"],
+        "area_name": ["Alderbrook", "St Ann's & Hillside"],
+        "variants": ["Alder Brook|Aldrbrook", ""],
+    }
+)
+
+
+class TestKeepCompleteSubmissions:
+    def test_drops_previews_and_partials_whatever_the_case(self) -> None:
+        raw = submissions(
+            {"status": "Complete"},
+            {"status": "Preview"},
+            {"status": "partial"},
+            {"status": " complete "},
+        )
+        kept = stage.keep_complete_submissions(raw)
+        assert list(kept["row"]) == [2, 5]
+
+    def test_leaves_input_untouched(self) -> None:
+        raw = submissions({"status": "Preview"})
+        before = raw.copy()
+        stage.keep_complete_submissions(raw)
+        pd.testing.assert_frame_equal(raw, before)
+
+
+class TestKeepLatestSubmission:
+    def test_keeps_the_latest_of_each_respondent(self) -> None:
+        raw = submissions(
+            {"submitted_at": "2020-06-14T10:00:00+01:00", "main_challenge": "old"},
+            {"response_id": "PMS20-0002"},
+            {"submitted_at": "2020-06-20T10:00:00+01:00", "main_challenge": "new"},
+        )
+        kept = stage.keep_latest_submission(raw)
+        assert list(kept["response_id"]) == ["PMS20-0002", "PMS20-0001"]
+        assert kept.set_index("response_id").loc["PMS20-0001", "main_challenge"] == "new"
+
+    def test_timestamps_become_utc(self) -> None:
+        kept = stage.keep_latest_submission(submissions({}))
+        assert str(kept["submitted_at"].iloc[0]) == "2020-06-14 18:02:11+00:00"
+
+    def test_identical_resubmission_at_same_time_is_not_a_conflict(self) -> None:
+        kept = stage.keep_latest_submission(submissions({}, {}))
+        assert len(kept) == 1
+
+    def test_conflicting_answers_at_same_time_fail_naming_both_rows(self) -> None:
+        raw = submissions({"main_challenge": "one"}, {"main_challenge": "other"})
+        with pytest.raises(BuildError, match=r"rows 2, 3") as caught:
+            stage.keep_latest_submission(raw)
+        assert caught.value.column == "response_id"
+
+    def test_unparseable_date_names_row_and_column(self) -> None:
+        raw = submissions({}, {"response_id": "PMS20-0002", "submitted_at": "14/06/2020 7pm"})
+        with pytest.raises(BuildError) as caught:
+            stage.keep_latest_submission(raw)
+        assert (caught.value.row, caught.value.column) == (3, "submitted_at")
+        assert "ISO 8601" in caught.value.message
+
+
+class TestNormaliseAnswers:
+    def test_folds_whitespace_and_line_breaks_and_plain_quotes(self) -> None:
+        raw = submissions({"main_challenge": "  We\u2019re  a\r\nsmall\tteam \u201cnew\u201d  "})
+        clean = stage.normalise_answers(raw)
+        assert clean["main_challenge"].iloc[0] == 'We\'re a small team "new"'
+
+    def test_keeps_missing_values_missing(self) -> None:
+        raw = submissions({}).assign(support_needed=[None])
+        assert stage.normalise_answers(raw)["support_needed"].isna().all()
+
+
+class TestMarkNonAnswers:
+    @pytest.mark.parametrize(
+        "answer", ["", "n/a", "N/A.", "na", "-", ".", "None", "no comment", "Not applicable!"]
+    )
+    def test_non_answers_become_missing(self, answer: str) -> None:
+        clean = stage.mark_non_answers(submissions({"support_needed": answer}))
+        assert clean["support_needed"].isna().all()
+
+    @pytest.mark.parametrize(
+        "answer",
+        ["None of the above would help", "Nothing stopped us, but funding", "NA meeting rooms"],
+    )
+    def test_real_answers_stay(self, answer: str) -> None:
+        clean = stage.mark_non_answers(submissions({"support_needed": answer}))
+        assert clean["support_needed"].iloc[0] == answer
+
+
+class TestMapAreas:
+    @pytest.mark.parametrize(
+        ("typed", "code"),
+        [
+            ("Alderbrook", "BL001"),
+            ("  alder brook ", "BL001"),
+            ("ALDRBROOK", "BL001"),
+            ("St Anns and Hillside", "BL002"),
+            ("st. ann's &  hillside", "BL002"),
+        ],
+    )
+    def test_spellings_map_to_the_area(self, typed: str, code: str) -> None:
+        mapped = stage.map_areas(submissions({"area": typed}), AREAS)
+        assert (mapped["area_code"].iloc[0], "area" in mapped) == (code, False)
+        assert mapped["area_name"].iloc[0] == AREAS.set_index("area_code").loc[code, "area_name"]
+
+    def test_unknown_area_fails_with_row_and_column(self) -> None:
+        raw = submissions({}, {"area": "Atlantis"})
+        with pytest.raises(BuildError, match="Atlantis") as caught:
+            stage.map_areas(raw, AREAS)
+        assert (caught.value.row, caught.value.column) == (3, "area")
+
+
+class TestParseConsent:
+    def test_yes_and_no_become_booleans(self) -> None:
+        parsed = stage.parse_consent(
+            submissions({"consent_to_quote": "Yes"}, {"consent_to_quote": "no"})
+        )
+        assert list(parsed["consent_to_quote"]) == [True, False]
+
+    def test_anything_else_fails(self) -> None:
+        with pytest.raises(BuildError, match="'Maybe'") as caught:
+            stage.parse_consent(submissions({"consent_to_quote": "Maybe"}))
+        assert caught.value.column == "consent_to_quote"
+
+
+class TestCleanResponses:
+    def test_runs_every_rule_and_logs_rows_in_and_out(self) -> None:
+        raw = submissions(
+            {"status": "Preview", "area": "TEST"},
+            {"submitted_at": "2020-06-10T10:00:00+01:00", "main_challenge": "first go"},
+            {"main_challenge": "Email me at jo.bloggs@example.org please", "area": "alder brook"},
+            {"response_id": "PMS20-0002", "support_needed": "n/a", "consent_to_quote": "No"},
+        )
+        result = stage.clean_responses(raw, AREAS)
+        assert list(result.responses.columns) == list(stage.OUTPUT_COLUMNS)
+        assert list(result.responses["response_id"]) == ["PMS20-0001", "PMS20-0002"]
+        assert list(result.log["rows_out"]) == [3, 2, 2, 2, 2, 2, 2]
+        first = result.responses.iloc[0]
+        assert "jo.bloggs@example.org" not in first["main_challenge"]
+        assert "[email]" in first["main_challenge"]
+        assert pd.isna(result.responses.iloc[1]["support_needed"])
+        assert result.redactions.query("kind == 'email'")["count"].sum() == 1
+
+
+class TestSuiteParameters:
+    def test_row_bounds_scale(self) -> None:
+        assert stage.raw_suite_parameters(10) == {
+            "min_rows": 10 * stage.SUBMISSIONS_PER_SCALE[0],
+            "max_rows": 10 * stage.SUBMISSIONS_PER_SCALE[1],
+        }
+        assert stage.clean_suite_parameters(1, AREAS)["area_codes"] == ["BL001", "BL002"]
+
+
+def test_area_corrections_lists_only_respelled_areas() -> None:
+    raw = submissions({"area": "Alderbrook"}, {"area": "alder brook"}, {"area": "alder brook"})
+    corrections = stage.area_corrections(raw, AREAS)
+    assert corrections[["area", "submissions", "area_code"]].values.tolist() == [
+        ["alder brook", 2, "BL001"]
+    ]

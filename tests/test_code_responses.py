@@ -1,0 +1,92 @@
+"""Stage 02: joining the coding export to responses and codebook, and its checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ltbrief import code_responses as stage
+from ltbrief.codebook import Codebook
+from ltbrief.errors import BuildError
+
+
+def coding(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(stage.CODING_COLUMNS), dtype=object)
+    frame.insert(0, "row", range(2, len(frame) + 2))
+    return frame
+
+
+RESPONSES = pd.DataFrame(
+    {
+        "response_id": ["PMS20-0001", "PMS20-0002"],
+        "area_code": ["BL001", "BL002"],
+        "main_challenge": ["Engaging people", None],
+        "support_needed": ["Training", "Strategy support"],
+    }
+)
+
+
+class TestCodeResponses:
+    def test_joins_codebook_and_area(self, codebook: Codebook) -> None:
+        raw = coding(
+            ("PMS20-0002", "support", "SU-DEV-CORE"),
+            (" PMS20-0001", "challenge", "CH-ENG-INV "),
+            ("PMS20-0001", "support", "SU-ENG-RES"),
+        )
+        result = stage.code_responses(raw, RESPONSES, codebook)
+        refs = result.references
+        assert list(refs.columns) == list(stage.OUTPUT_COLUMNS)
+        assert refs[
+            ["response_id", "subtheme_code", "theme_code", "area_code"]
+        ].values.tolist() == [
+            ["PMS20-0001", "CH-ENG-INV", "CH-ENG", "BL001"],
+            ["PMS20-0001", "SU-ENG-RES", "SU-ENG", "BL001"],
+            ["PMS20-0002", "SU-DEV-CORE", "SU-DEV", "BL002"],
+        ]
+        assert list(result.log["references"]) == [3, 3, 3, 3]
+
+    def test_input_untouched(self, codebook: Codebook) -> None:
+        raw = coding((" PMS20-0001", "challenge", "CH-ENG-INV"))
+        before = raw.copy()
+        stage.code_responses(raw, RESPONSES, codebook)
+        pd.testing.assert_frame_equal(raw, before)
+
+
+class TestCodingErrors:
+    def test_unknown_code(self, codebook: Codebook) -> None:
+        raw = coding(
+            ("PMS20-0001", "challenge", "CH-ENG-INV"), ("PMS20-0001", "challenge", "CH-NOPE")
+        )
+        with pytest.raises(BuildError, match="'CH-NOPE' is not in the codebook") as caught:
+            stage.code_responses(raw, RESPONSES, codebook)
+        assert (caught.value.row, caught.value.column) == (3, "code")
+
+    def test_code_for_the_wrong_question(self, codebook: Codebook) -> None:
+        raw = coding(("PMS20-0001", "challenge", "SU-DEV-CORE"))
+        with pytest.raises(BuildError, match="belongs to the support question") as caught:
+            stage.code_responses(raw, RESPONSES, codebook)
+        assert caught.value.column == "question"
+
+    def test_duplicate_reference(self, codebook: Codebook) -> None:
+        raw = coding(
+            ("PMS20-0001", "challenge", "CH-ENG-INV"), ("PMS20-0001", "challenge", "CH-ENG-INV")
+        )
+        with pytest.raises(BuildError, match="coded CH-ENG-INV twice") as caught:
+            stage.code_responses(raw, RESPONSES, codebook)
+        assert caught.value.row == 3
+
+    def test_reference_to_missing_response(self, codebook: Codebook) -> None:
+        raw = coding(("PMS20-0099", "challenge", "CH-ENG-INV"))
+        with pytest.raises(BuildError, match="PMS20-0099 is not among the valid responses"):
+            stage.code_responses(raw, RESPONSES, codebook)
+
+    def test_reference_to_blank_answer(self, codebook: Codebook) -> None:
+        raw = coding(("PMS20-0002", "challenge", "CH-ENG-INV"))
+        with pytest.raises(BuildError, match="no answer in main_challenge"):
+            stage.code_responses(raw, RESPONSES, codebook)
+
+
+def test_suite_parameters_list_valid_pairs(codebook: Codebook) -> None:
+    parameters = stage.suite_parameters(2, codebook)
+    assert parameters["min_rows"] == 2 * stage.REFERENCES_PER_SCALE[0]
+    assert ["challenge", "CH-ENG-OTHER"] in parameters["question_code_pairs"]

@@ -1,0 +1,76 @@
+"""Reading the codebook: structure, and errors that point at the entry to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ltbrief.codebook import Codebook, load_codebook
+from ltbrief.errors import BuildError
+from tests.conftest import TINY_CODEBOOK
+
+
+class TestLoadCodebook:
+    def test_flattens_sub_themes_with_their_theme(self, codebook: Codebook) -> None:
+        rows = codebook.subthemes.set_index("subtheme_code")
+        assert rows.loc["CH-ENG-OTHER", ["theme_code", "subtheme_reported"]].tolist() == [
+            "CH-ENG",
+            False,
+        ]
+        assert rows.loc["SU-DEV-CORE", "specific_needs"] == ["Strategy", "Decision making"]
+        assert [q.column for q in codebook.questions] == ["main_challenge", "support_needed"]
+
+    def test_pairs_for_validation(self, codebook: Codebook) -> None:
+        assert ["support", "SU-DEV-GOV"] in codebook.question_code_pairs
+        assert ["CH-REL-LA", "CH-REL"] in codebook.code_theme_pairs
+
+    def test_tables(self, codebook: Codebook) -> None:
+        assert [t.id for t in codebook.tables] == [
+            "tbl-challenges",
+            "tbl-support",
+            "tbl-development",
+        ]
+        assert codebook.tables[2].theme == "SU-DEV"
+
+
+class TestCodebookErrors:
+    def write(self, tmp_path: Path, text: str) -> Path:
+        path = tmp_path / "codebook.yml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def test_duplicate_code(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("code: CH-REL-LA", "code: CH-ENG-INV")
+        with pytest.raises(BuildError, match="CH-ENG-INV is defined more than once"):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_theme_without_sub_themes(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace(
+            "subthemes: [\n           {code: CH-REL-LA, key: local_authorities, "
+            "label: Local authorities, order: 1}]",
+            "subthemes: []",
+        )
+        with pytest.raises(BuildError, match=r"questions\[0\]\.themes\[1\] has an empty"):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_missing_field_names_the_entry(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("key: residents, ", "")
+        with pytest.raises(
+            BuildError, match=r"questions\[1\]\.themes\[0\]\.subthemes\[0\] has no 'key'"
+        ):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_malformed_yaml_gives_the_line(self, tmp_path: Path) -> None:
+        with pytest.raises(BuildError, match="not valid YAML") as caught:
+            load_codebook(self.write(tmp_path, "questions:\n  - key: [unclosed\n"))
+        assert caught.value.line is not None
+
+    def test_table_pointing_at_unknown_theme(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("theme: SU-DEV,", "theme: SU-NOPE,")
+        with pytest.raises(BuildError, match=r"tables\[2\]\.theme"):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        with pytest.raises(BuildError, match="missing"):
+            load_codebook(tmp_path / "nope.yml")
