@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -163,30 +164,34 @@ def redact_answers(frame: pd.DataFrame) -> pd.DataFrame:
     return redact_free_text(frame, list(ANSWER_COLUMNS))
 
 
+RULES: tuple[tuple[str, Callable[..., pd.DataFrame], str], ...] = (
+    ("keep complete submissions", keep_complete_submissions,
+     "previews are staff tests; partial submissions were abandoned"),
+    ("keep latest submission", keep_latest_submission,
+     "a respondent who resubmitted counts once, with their final answers"),
+    ("parse consent", parse_consent, "consent must be an explicit Yes or No"),
+    ("map areas", map_areas, "areas are typed inconsistently; the area list is the reference"),
+    ("normalise answers", normalise_answers,
+     "stray spaces, line breaks and curly quotes are typing, not content"),
+    ("mark non-answers", mark_non_answers, "blank and 'n/a'-style answers say nothing to code"),
+    ("redact personal data", redact_answers,
+     "names and contact details must never reach a published quote"),
+)  # fmt: skip
+
+
 def clean_responses(
     raw: pd.DataFrame, areas: pd.DataFrame, source: Path | None = None
 ) -> CleaningResult:
-    """Apply every cleaning rule in order and log what each did to the rows and values."""
-    rules: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], str]] = [
-        ("keep complete submissions", keep_complete_submissions,
-         "previews are staff tests; partial submissions were abandoned"),
-        ("keep latest submission", lambda f: keep_latest_submission(f, source),
-         "a respondent who resubmitted counts once, with their final answers"),
-        ("parse consent", lambda f: parse_consent(f, source),
-         "consent must be an explicit Yes or No"),
-        ("map areas", lambda f: map_areas(f, areas, source),
-         "areas are typed inconsistently; the area list is the reference"),
-        ("normalise answers", normalise_answers,
-         "stray spaces, line breaks and curly quotes are typing, not content"),
-        ("mark non-answers", mark_non_answers,
-         "blank and 'n/a'-style answers say nothing to code"),
-        ("redact personal data", redact_answers,
-         "names and contact details must never reach a published quote"),
-    ]  # fmt: skip
+    """Apply every rule in ``RULES`` in order and log what each did to the rows and values."""
+    with_context = {
+        keep_latest_submission: partial(keep_latest_submission, source=source),
+        parse_consent: partial(parse_consent, source=source),
+        map_areas: partial(map_areas, areas=areas, source=source),
+    }
     logs = []
     frame = raw
-    for step, rule, why in rules:
-        result = rule(frame)
+    for step, rule, why in RULES:
+        result = with_context.get(rule, rule)(frame)
         logs.append(StepLog(step, len(frame), len(result), _values_changed(frame, result), why))
         before_redaction, frame = frame, result
     responses = frame.loc[:, list(OUTPUT_COLUMNS)].reset_index(drop=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ltbrief.errors import BuildError
-from ltbrief.execute import STAGES, execute_notebook
+from ltbrief.execute import STAGES, execute_notebook, stage_parameters
 from ltbrief.io import verify_checksums
 from ltbrief.paths import PATHS, ProjectPaths
 
@@ -25,7 +25,7 @@ class Stage:
     run: Callable[[], object]
 
 
-def data_stages(paths: ProjectPaths) -> list[Stage]:
+def data_stages(paths: ProjectPaths, scale: int = 1) -> list[Stage]:
     """The raw-data check and the three notebooks, in order."""
     stages = [Stage("raw checksums", lambda: verify_checksums(paths.raw_checksums))]
     for stem in STAGES:
@@ -33,7 +33,8 @@ def data_stages(paths: ProjectPaths) -> list[Stage]:
             Stage(
                 stem,
                 lambda stem=stem: execute_notebook(
-                    paths.notebook(stem),
+                    PATHS.notebook(stem),
+                    stage_parameters(stem, paths, scale),
                     executed_copy=paths.output / "notebooks" / f"{stem}.ipynb",
                 ),
             )

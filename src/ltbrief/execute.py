@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,40 @@ from nbclient.exceptions import CellExecutionError
 
 from ltbrief.errors import BuildError
 from ltbrief.io import write_text
+from ltbrief.paths import PATHS, ProjectPaths
 
 STAGES = ("01-clean-responses", "02-code-responses", "03-summarise")
+# The folders each notebook takes as parameters, and where each comes from.
+_FOLDER_PARAMETERS: dict[str, Callable[[ProjectPaths], Path]] = {
+    "raw_dir": lambda paths: paths.raw,
+    "interim_dir": lambda paths: paths.interim,
+    "processed_dir": lambda paths: paths.processed,
+    "codebook_path": lambda paths: paths.codebook,
+    "variables_path": lambda paths: paths.variables,
+}
+STAGE_PARAMETERS = {
+    "01-clean-responses": ("raw_dir", "interim_dir"),
+    "02-code-responses": ("raw_dir", "interim_dir", "processed_dir", "codebook_path"),
+    "03-summarise": (
+        "raw_dir", "interim_dir", "processed_dir", "codebook_path", "variables_path",
+    ),
+}  # fmt: skip
 KERNEL_TIMEOUT_SECONDS = 1_800
 # Errors raised on purpose for people (bad input, failed suite): show their message alone.
 READABLE_ERRORS = frozenset({"BuildError", "ValidationFailed"})
+
+
+def stage_parameters(stem: str, paths: ProjectPaths, scale: int = 1) -> dict[str, Any]:
+    """The parameters a stage notebook needs for ``paths``: only those that differ from
+    its defaults, so a normal build records no machine-specific path in its notebooks."""
+    parameters: dict[str, Any] = {
+        name: str(_FOLDER_PARAMETERS[name](paths))
+        for name in STAGE_PARAMETERS[stem]
+        if _FOLDER_PARAMETERS[name](paths) != _FOLDER_PARAMETERS[name](PATHS)
+    }
+    if scale != 1:
+        parameters["scale"] = scale
+    return parameters
 
 
 def inject_parameters(
