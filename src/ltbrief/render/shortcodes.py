@@ -1,0 +1,175 @@
+"""Quarto's ``{{< var key >}}`` and ``{{< include file >}}`` shortcodes, and nothing else.
+
+Includes are expanded first (recursively, confined to the project folder), then
+variables, as Quarto does. ``{{{< ... >}}}`` is Quarto's way to print a shortcode
+literally. A variable's value is data: it is escaped so it always prints as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ltbrief.errors import BuildError
+from ltbrief.summarise import escape_markdown
+
+MAX_INCLUDE_DEPTH = 8
+_SHORTCODE = re.compile(
+    r"\{\{\{<(?P<literal>.*?)>\}\}\}"
+    r"|\{\{<\s*(?P<name>[^\s>]*)(?P<argument>[^>]*?)\s*>\}\}"
+)
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """One shortcode in a text; ``literal`` when escaped with triple braces."""
+
+    name: str
+    argument: str
+    start: int
+    end: int
+    literal: bool
+
+
+def find_shortcodes(text: str) -> list[Shortcode]:
+    """Every shortcode in ``text``, in order."""
+    found = []
+    for match in _SHORTCODE.finditer(text):
+        literal = match["literal"] is not None
+        found.append(
+            Shortcode(
+                name="" if literal else match["name"],
+                argument=(match["literal"] if literal else match["argument"]).strip(),
+                start=match.start(),
+                end=match.end(),
+                literal=literal,
+            )
+        )
+    return found
+
+
+def load_variables(path: Path) -> dict[str, Any]:
+    """Read ``_variables.yml``."""
+    if not path.is_file():
+        raise BuildError(
+            "the variables file is missing",
+            file=path,
+            action="run the data stages first: python -m ltbrief data",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise BuildError(
+            f"not valid YAML ({error})",
+            file=path,
+            action="regenerate it: python -m ltbrief data",
+        ) from error
+    if not isinstance(data, dict):
+        raise BuildError("not a YAML mapping", file=path, action="python -m ltbrief data")
+    return data
+
+
+def lookup(variables: Mapping[str, Any], key: str) -> str | None:
+    """The display string of a dotted key, or ``None`` when it names no single value."""
+    value: Any = variables
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    if value is None or isinstance(value, Mapping | list):
+        return None
+    return str(value)
+
+
+def variable_keys(variables: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Every dotted key that names a single value."""
+    keys = []
+    for name, value in variables.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            keys += variable_keys(value, f"{key}.")
+        elif value is not None and not isinstance(value, list):
+            keys.append(key)
+    return keys
+
+
+def resolve_include(argument: str, including_file: Path, root: Path) -> Path:
+    """The file an include names, relative to the including file, inside the project."""
+    name = argument.strip().strip("\"'")
+    if not name:
+        raise BuildError("an include names no file", file=including_file)
+    if Path(name).is_absolute():
+        raise BuildError(
+            f"the include path {name!r} is absolute",
+            file=including_file,
+            expected="a path relative to the including file, inside the project folder",
+            action="write the path from the project root, e.g. data/processed/tables/x.md",
+        )
+    target = (including_file.parent / name).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise BuildError(
+            f"the include path {name!r} leads outside the project folder",
+            file=including_file,
+            action="include only files inside the project folder",
+        )
+    if not target.is_file():
+        raise BuildError(
+            f"the included file {name!r} does not exist",
+            file=including_file,
+            action="check the name, or run the data stages: python -m ltbrief data",
+        )
+    return target
+
+
+def expand_includes(text: str, file: Path, root: Path, chain: tuple[Path, ...] = ()) -> str:
+    """Replace each include with the (recursively expanded) text of its file."""
+    if len(chain) > MAX_INCLUDE_DEPTH or file in chain:
+        raise BuildError(
+            "includes nest too deeply or include each other in a loop",
+            file=file,
+            action="remove the include that leads back to an including file",
+        )
+    pieces, position = [], 0
+    for code in find_shortcodes(text):
+        if code.literal or code.name != "include":
+            continue
+        target = resolve_include(code.argument, file, root)
+        included = target.read_text(encoding="utf-8")
+        pieces += [
+            text[position : code.start],
+            expand_includes(included, target, root, (*chain, file)),
+        ]
+        position = code.end
+    return "".join([*pieces, text[position:]])
+
+
+def expand_variables(text: str, variables: Mapping[str, Any], file: Path) -> str:
+    """Replace each ``{{< var key >}}`` with its escaped value and print escaped codes."""
+    pieces, position = [], 0
+    for code in find_shortcodes(text):
+        if code.literal:
+            replacement = escape_markdown("{{< " + code.argument + " >}}")
+        elif code.name == "var":
+            value = lookup(variables, code.argument)
+            if value is None:
+                raise BuildError(
+                    f"unknown variable {code.argument!r}",
+                    file=file,
+                    action="run the lint (python -m ltbrief.render --check) for a suggestion",
+                )
+            replacement = escape_markdown(value)
+        else:
+            raise BuildError(f"unknown shortcode {code.name!r}", file=file)
+        pieces += [text[position : code.start], replacement]
+        position = code.end
+    return "".join([*pieces, text[position:]])
+
+
+def expand(text: str, file: Path, root: Path, variables: Mapping[str, Any]) -> str:
+    """Expand includes, then variables, as Quarto does."""
+    return expand_variables(expand_includes(text, file, root), variables, file)
