@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -87,16 +89,8 @@ def execute_notebook(
     message and the notebook's name; any other error keeps its traceback.
     """
     notebook = inject_parameters(nbformat.read(source, as_version=4), parameters or {})
-    client = NotebookClient(
-        notebook,
-        timeout=KERNEL_TIMEOUT_SECONDS,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(source.parent)}},
-        env=_kernel_environment(),
-        record_timing=False,
-    )
     try:
-        client.execute()
+        _run_on_fresh_kernel(notebook, source.parent)
     except CellExecutionError as error:
         if executed_copy is not None:
             write_text(executed_copy.with_suffix(".failed.ipynb"), nbformat.writes(notebook))
@@ -106,6 +100,30 @@ def execute_notebook(
     if executed_copy is not None:
         write_text(executed_copy, nbformat.writes(notebook))
     return notebook
+
+
+def _run_on_fresh_kernel(notebook: nbformat.NotebookNode, folder: Path) -> None:
+    """Execute every cell on a new kernel reached over local sockets, then shut it down.
+
+    IPC sockets instead of TCP: the kernel is not reachable from the network, and
+    ipykernel does not warn about unencrypted TCP.
+    """
+    with tempfile.TemporaryDirectory(prefix="ltbrief-kernel-") as sockets:
+        manager = KernelManager(
+            kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel")
+        )
+        client = NotebookClient(
+            notebook,
+            km=manager,
+            timeout=KERNEL_TIMEOUT_SECONDS,
+            resources={"metadata": {"path": str(folder)}},
+            record_timing=False,
+        )
+        try:
+            client.execute(env=_kernel_environment())
+        finally:
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
 
 
 class StageFailed(BuildError):
