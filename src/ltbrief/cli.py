@@ -8,6 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES, execute_notebook, stage_parameters
@@ -70,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run it, and turn readable errors into a message and exit 1."""
     parser = argparse.ArgumentParser(prog="python -m ltbrief", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=PATHS.root,
+        help="project folder to build (default: this repository)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="raw data -> notebooks -> validated outputs -> brief")
     build.add_argument(
@@ -79,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("data", help="run only the data stages (Quarto's pre-render step)")
     arguments = parser.parse_args(argv)
 
-    paths = PATHS
+    paths = ProjectPaths.at(arguments.project)
     stages = data_stages(paths)
     if arguments.command == "build":
         formats = [name.strip() for name in arguments.to.split(",") if name.strip()]

@@ -28,7 +28,7 @@ _FOLDER_PARAMETERS: dict[str, Callable[[ProjectPaths], Path]] = {
     "variables_path": lambda paths: paths.variables,
 }
 STAGE_PARAMETERS = {
-    "01-clean-responses": ("raw_dir", "interim_dir"),
+    "01-clean-responses": ("raw_dir", "interim_dir", "processed_dir"),
     "02-code-responses": ("raw_dir", "interim_dir", "processed_dir", "codebook_path"),
     "03-summarise": (
         "raw_dir", "interim_dir", "processed_dir", "codebook_path", "variables_path",

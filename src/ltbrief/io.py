@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -62,6 +63,11 @@ def write_yaml(path: Path, data: object) -> Path:
     """Write ``data`` as block-style YAML in the order given, atomically."""
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return write_text(path, text)
+
+
+def write_json(path: Path, data: object) -> Path:
+    """Write ``data`` as indented JSON with a final newline, atomically."""
+    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_parquet(path: Path, frame: pd.DataFrame) -> Path:

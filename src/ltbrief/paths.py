@@ -94,6 +94,11 @@ class ProjectPaths:
         return self.processed / "figures"
 
     @property
+    def validation(self) -> Path:
+        """One JSON record per validated suite, written by the notebooks."""
+        return self.processed / "validation"
+
+    @property
     def variables(self) -> Path:
         return self.root / "_variables.yml"
 
