@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from ltbrief import synth
-from ltbrief.cli import data_stages, run_stages
+from ltbrief.build import run_build
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES
 from ltbrief.io import sha256_of
@@ -56,7 +57,7 @@ def project_copy(root: Path) -> ProjectPaths:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
     paths = project_copy(tmp_path_factory.mktemp("committed"))
-    run_stages(data_stages(paths), out=lambda line: None)
+    run_build(paths, formats=(), out=io.StringIO())
     return paths
 
 
@@ -75,7 +76,8 @@ class TestFidelity:
     def test_table_1_1_is_laid_out_as_published(self, built: ProjectPaths) -> None:
         rows = (built.tables / "tbl-challenges.md").read_text().splitlines()[2:9]
         assert rows == [
-            r"| 1. Engagement (273) | Getting people engaged and involved in the partnership | 167 |",
+            "| 1. Engagement (273) "
+            "| Getting people engaged and involved in the partnership | 167 |",
             "|  | Raising awareness | 38 |",
             "|  | Getting specific groups and people engaged and involved | 31 |",
             "| 2. Delivering the Big Local plan and projects (186) "
@@ -118,7 +120,7 @@ def test_scaled_synthetic_data_runs_end_to_end(tmp_path: Path) -> None:
     paths = ProjectPaths.at(tmp_path)
     synth.write(synth.generate(seed=7, scale=2), paths.raw)
     shutil.copy(PATHS.codebook, paths.codebook)
-    run_stages(data_stages(paths, scale=2), out=lambda line: None)
+    run_build(paths, formats=(), scale=2, out=io.StringIO())
     figures = pd.read_csv(paths.tables / "figures.csv").set_index("key")
     assert figures.loc["responses", "value"] == 2 * PUBLISHED["responses"]
     assert figures.loc["challenge.engagement.total", "value_at_1x"] == 273
@@ -134,9 +136,8 @@ def test_a_bad_input_stops_the_build_and_keeps_the_last_good_outputs(
     coding = paths.coded_references.read_text().splitlines()
     coding[5] = coding[5].rsplit(",", 1)[0] + ",CH-MADE-UP"
     paths.coded_references.write_text("\n".join(coding) + "\n")
-    stages = [stage for stage in data_stages(paths) if stage.name != "raw checksums"]
     with pytest.raises(BuildError) as caught:
-        run_stages(stages, out=lambda line: None)
+        run_build(paths, formats=(), out=io.StringIO())
     message = caught.value.message
     assert "02-code-responses" in message
     assert "coded_references.csv" in message and "row 6" in message and "'code'" in message

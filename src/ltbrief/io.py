@@ -218,8 +218,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify_checksums(manifest: Path) -> list[Path]:
-    """Check every file listed in a ``sha256sum``-format manifest; return the files checked."""
+def write_checksums(manifest: Path, files: Sequence[Path]) -> Path:
+    """Write a ``sha256sum``-format manifest of ``files``, named relative to its folder."""
+    names = {Path(os.path.relpath(path, manifest.parent)).as_posix(): path for path in files}
+    lines = [f"{sha256_of(names[name])}  {name}" for name in sorted(names)]
+    return write_text(manifest, "\n".join(lines) + "\n")
+
+
+RAW_DATA_CHANGED = (
+    "raw data must not change: restore it (git checkout data/raw); if this is a new export "
+    "on purpose, record it with `sha256sum *.csv > SHA256SUMS`"
+)
+
+
+def verify_checksums(manifest: Path, if_changed: str = RAW_DATA_CHANGED) -> list[Path]:
+    """Check every file listed in a ``sha256sum``-format manifest; return the files checked.
+
+    ``if_changed`` is what the error tells a person to do when a file differs.
+    """
     if not manifest.is_file():
         raise BuildError(
             "the checksum manifest is missing",
@@ -247,8 +263,7 @@ def verify_checksums(manifest: Path) -> list[Path]:
                 file=manifest,
                 line=number,
                 expected=f"sha256 {expected.strip()}",
-                action="raw data must not change: restore it (git checkout data/raw); if this "
-                "is a new export on purpose, record it with `sha256sum *.csv > SHA256SUMS`",
+                action=if_changed,
             )
         checked.append(target)
     return checked

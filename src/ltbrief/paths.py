@@ -99,6 +99,11 @@ class ProjectPaths:
         return self.processed / "validation"
 
     @property
+    def generated_manifest(self) -> Path:
+        """Checksums of what notebook 03 wrote, so a hand-edited output is caught."""
+        return self.processed / "generated.sha256"
+
+    @property
     def variables(self) -> Path:
         return self.root / "_variables.yml"
 

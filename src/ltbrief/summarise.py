@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ltbrief.codebook import Codebook, TableSpec
-from ltbrief.io import write_csv, write_text, write_yaml
+from ltbrief.io import write_checksums, write_csv, write_text, write_yaml
 from ltbrief.paths import ProjectPaths
 
 SURVEY_TIMEZONE = "Europe/London"
@@ -320,6 +320,7 @@ def write_outputs(
     variables = build_variables(figures, period)
     variables["figure"] = {"alt": alt}
     written.append(write_yaml(variables_file, variables))
+    written.append(write_checksums(paths.generated_manifest, written))
     return written
 
 

@@ -1,0 +1,266 @@
+"""The incremental build: every stage's inputs and outputs, run by doit.
+
+doit keeps an MD5 of every declared input in ``.doit.db`` and re-runs a stage only
+when one of its inputs changed or one of its outputs is missing, so a prose-only edit
+of ``report.qmd`` re-renders without executing a notebook, and a no-op build runs
+nothing. Each stage lists the package modules it imports, so editing a module
+re-runs exactly the stages downstream of it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from doit.cmd_base import ModuleTaskLoader
+from doit.doit_cmd import DoitMain
+from doit.exceptions import TaskFailed
+
+from ltbrief.errors import BuildError
+from ltbrief.execute import STAGES, execute_notebook, stage_parameters
+from ltbrief.io import verify_checksums
+from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
+
+FORMATS = ("html", "pdf", "docx")
+GENERATED_FILE_CHANGED = (
+    "this file is written by notebook 03 from the data and was changed by hand, so the brief "
+    "would no longer match its data: change prose in report.qmd and numbers in the data, then "
+    "delete the file (or `make clean`) and run `make report` to regenerate it"
+)
+COMMON_MODULES = ("__init__", "paths", "io", "errors")
+# The package modules each stage's notebook imports, directly or through another module.
+STAGE_MODULES = {
+    "01-clean-responses": ("clean_responses", "redact", "validate"),
+    "02-code-responses": ("code_responses", "codebook", "validate"),
+    "03-summarise": ("summarise", "codebook", "validate"),
+}
+STAGE_SUITES = {
+    "01-clean-responses": ("raw_export", "clean_responses"),
+    "02-code-responses": ("code_responses",),
+    "03-summarise": ("summarise",),
+}
+
+
+@dataclass
+class Progress:
+    """What the build did, stage by stage, as the runner reported it."""
+
+    lines: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    error: BuildError | None = None
+
+
+def stage_inputs(stem: str, paths: ProjectPaths) -> list[Path]:
+    """Everything a stage notebook reads: data, notebook, package code, suites, lock."""
+    data = {
+        "01-clean-responses": [paths.survey_export, paths.areas],
+        "02-code-responses": [paths.coded_references, paths.codebook, paths.responses],
+        "03-summarise": [paths.areas, paths.codebook, paths.responses, paths.references],
+    }[stem]
+    modules = [PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, *STAGE_MODULES[stem])]
+    if "redact" in STAGE_MODULES[stem]:
+        modules += sorted((PACKAGE_ROOT / "resources" / "redact").glob("*"))
+    suites = [PATHS.suite(name) for name in STAGE_SUITES[stem]]
+    return [*data, PATHS.notebook(stem), *modules, *suites, PATHS.root / "requirements.lock"]
+
+
+def stage_outputs(stem: str, paths: ProjectPaths, codebook_tables: Iterable[str]) -> list[Path]:
+    """Everything a stage notebook writes, including its executed copy."""
+    outputs = {
+        "01-clean-responses": [paths.responses],
+        "02-code-responses": [paths.references],
+        "03-summarise": [
+            *(paths.tables / name for name in ("theme_counts.csv", "subtheme_counts.csv",
+                                               "figures.csv", "discrepancies.csv")),
+            *(paths.tables / f"{table}.md" for table in codebook_tables),
+            paths.figures / "references-by-theme.svg",
+            paths.figures / "references-by-theme.md",
+            paths.variables,
+            paths.generated_manifest,
+        ],
+    }[stem]  # fmt: skip
+    records = [paths.validation / f"{suite}.json" for suite in STAGE_SUITES[stem]]
+    return [*outputs, *records, executed_notebook(stem, paths)]
+
+
+def render_inputs(paths: ProjectPaths, table_ids: Iterable[str]) -> list[Path]:
+    """Everything rendering reads: the brief, its config, generated fragments, render code."""
+    return [
+        paths.report,
+        paths.quarto_config,
+        paths.variables,
+        paths.generated_manifest,
+        *(paths.tables / f"{table}.md" for table in table_ids),
+        paths.figures / "references-by-theme.svg",
+        paths.figures / "references-by-theme.md",
+        paths.responses,
+        *(PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, "summarise")),
+        *sorted((PACKAGE_ROOT / "render").glob("*.py")),
+        *sorted((PACKAGE_ROOT / "resources" / "render").glob("*")),
+        PATHS.root / "requirements.lock",
+    ]
+
+
+def executed_notebook(stem: str, paths: ProjectPaths) -> Path:
+    """Where the build keeps a stage's executed notebook."""
+    return paths.output / "notebooks" / f"{stem}.ipynb"
+
+
+def build_tasks(
+    paths: ProjectPaths,
+    formats: Sequence[str] = FORMATS,
+    engine: str = "embedded",
+    scale: int = 1,
+    progress: Progress | None = None,
+) -> dict[str, Callable[[], dict[str, Any]]]:
+    """The doit task generators for the whole build, keyed ``task_<name>``."""
+    progress = progress if progress is not None else Progress()
+    table_ids = _table_ids(paths)
+    tasks: dict[str, Callable[[], dict[str, Any]]] = {}
+
+    def add(name: str, action: Callable[[], object], file_dep: list[Path], targets: list[Path],
+            task_dep: Sequence[str] = ()) -> None:  # fmt: skip
+        definition = {
+            "basename": name,
+            "actions": [_readable(action, progress)],
+            "file_dep": [str(path) for path in file_dep],
+            "targets": [str(path) for path in targets],
+            "task_dep": list(task_dep),
+            "verbosity": 0,
+        }
+        tasks[f"task_{name}"] = lambda: definition
+
+    raw_files = [paths.survey_export, paths.coded_references, paths.areas, paths.raw_checksums]
+    add("raw-checksums", lambda: verify_checksums(paths.raw_checksums), raw_files, [])
+    previous = "raw-checksums"
+    for stem in STAGES:
+        add(
+            stem,
+            lambda stem=stem: execute_notebook(
+                PATHS.notebook(stem),
+                stage_parameters(stem, paths, scale),
+                executed_copy=executed_notebook(stem, paths),
+            ),
+            stage_inputs(stem, paths),
+            stage_outputs(stem, paths, table_ids),
+            task_dep=[previous],
+        )
+        previous = stem
+    for fmt in formats:
+        add(
+            f"render-{fmt}",
+            lambda fmt=fmt: _render(paths, fmt, engine),
+            render_inputs(paths, table_ids),
+            [paths.output / f"report.{fmt}"],
+            task_dep=["03-summarise"],
+        )
+    return tasks
+
+
+def run_build(
+    paths: ProjectPaths,
+    formats: Sequence[str] = FORMATS,
+    engine: str = "embedded",
+    scale: int = 1,
+    out: TextIO = sys.stdout,
+) -> Progress:
+    """Bring every output up to date, printing one line per stage; raise on failure."""
+    progress = Progress()
+    namespace: dict[str, Any] = dict(build_tasks(paths, formats, engine, scale, progress))
+    namespace["DOIT_CONFIG"] = {
+        "backend": "json",
+        "dep_file": str(paths.root / ".doit.db"),
+        "reporter": _reporter_for(progress, out),
+        "check_file_uptodate": "md5",
+    }
+    code = DoitMain(ModuleTaskLoader(namespace), config_filenames=()).run([])
+    if progress.error is not None:
+        raise progress.error
+    if code != 0:
+        raise BuildError(
+            "the build runner stopped without a readable error",
+            action="run again with --debug to see the full output",
+        )
+    return progress
+
+
+def _render(paths: ProjectPaths, fmt: str, engine: str) -> None:
+    from ltbrief.render import render
+
+    verify_checksums(paths.generated_manifest, GENERATED_FILE_CHANGED)
+    render(paths, formats=(fmt,), engine=engine)
+
+
+def _table_ids(paths: ProjectPaths) -> list[str]:
+    """The table fragments notebook 03 writes: one per table in the codebook."""
+    from ltbrief.codebook import load_codebook
+
+    return [spec.id for spec in load_codebook(paths.codebook).tables]
+
+
+def _readable(action: Callable[[], object], progress: Progress) -> Callable[[], object]:
+    """Run ``action``; keep a readable error for the command line instead of a traceback."""
+
+    def run() -> object:
+        try:
+            action()
+        except BuildError as error:
+            progress.error = error
+            return TaskFailed(error.message)
+        return None
+
+    return run
+
+
+def _reporter_for(progress: Progress, out: TextIO) -> type:
+    """A doit reporter class that prints ``name  ran (1.2 s)`` lines into ``progress``."""
+
+    class ProgressReporter:
+        desc = "one line per stage: ran, up to date or failed, with its time"
+
+        def __init__(self, outstream: TextIO, options: dict[str, Any]) -> None:
+            self.started: dict[str, float] = {}
+
+        def _line(self, name: str, state: str, seconds: float | None = None) -> None:
+            timing = f" ({seconds:.1f} s)" if seconds is not None else ""
+            line = f"{name:<22} {state}{timing}"
+            progress.lines.append(line)
+            print(line, file=out, flush=True)
+
+        def initialize(self, tasks: Any, selected_tasks: Any) -> None: ...
+        def get_status(self, task: Any) -> None: ...
+        def teardown_task(self, task: Any) -> None: ...
+        def cleanup_error(self, exception: Any) -> None: ...
+        def runtime_error(self, message: str) -> None:
+            progress.lines.append(message)
+            print(message, file=sys.stderr)
+
+        def execute_task(self, task: Any) -> None:
+            self.started[task.name] = time.perf_counter()
+
+        def add_success(self, task: Any) -> None:
+            progress.ran.append(task.name)
+            self._line(task.name, "ran", time.perf_counter() - self.started[task.name])
+
+        def add_failure(self, task: Any, fail: Any) -> None:
+            progress.failed.append(task.name)
+            self._line(task.name, "failed", time.perf_counter() - self.started.get(task.name, 0))
+            if progress.error is None:
+                print(fail.get_msg(), file=sys.stderr)
+
+        def skip_uptodate(self, task: Any) -> None:
+            progress.up_to_date.append(task.name)
+            self._line(task.name, "up to date")
+
+        def skip_ignore(self, task: Any) -> None:
+            self._line(task.name, "skipped")
+
+        def complete_run(self) -> None: ...
+
+    return ProgressReporter

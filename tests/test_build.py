@@ -1,0 +1,133 @@
+"""The incremental build: what each kind of edit re-runs, as the runner reports it."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ltbrief.build import STAGE_MODULES, Progress, render_inputs, run_build, stage_inputs
+from ltbrief.errors import BuildError
+from ltbrief.io import sha256_of
+from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
+
+
+class TestDeclaredInputs:
+    @pytest.mark.parametrize(
+        ("module", "stages"),
+        [
+            ("clean_responses", {"01-clean-responses"}),
+            ("redact", {"01-clean-responses"}),
+            ("code_responses", {"02-code-responses"}),
+            ("codebook", {"02-code-responses", "03-summarise"}),
+            ("summarise", {"03-summarise"}),
+            ("validate", set(STAGE_MODULES)),
+            ("io", set(STAGE_MODULES)),
+        ],
+    )
+    def test_a_module_is_an_input_of_exactly_the_stages_that_use_it(
+        self, module: str, stages: set[str]
+    ) -> None:
+        source = PACKAGE_ROOT / f"{module}.py"
+        using = {stem for stem in STAGE_MODULES if source in stage_inputs(stem, PATHS)}
+        assert using == stages
+
+    def test_each_stage_depends_on_its_notebook_and_suites(self) -> None:
+        inputs = stage_inputs("02-code-responses", PATHS)
+        assert PATHS.notebook("02-code-responses") in inputs
+        assert PATHS.suite("code_responses") in inputs
+        assert PATHS.suite("clean_responses") not in inputs
+
+    def test_declared_inputs_exist(self) -> None:
+        for stem in STAGE_MODULES:
+            code = [path for path in stage_inputs(stem, PATHS) if path.suffix in {".py", ".json"}]
+            assert all(path.is_file() for path in code), stem
+
+    def test_rendering_depends_on_prose_and_render_code_not_notebooks(self) -> None:
+        inputs = render_inputs(PATHS, ["tbl-challenges"])
+        assert PATHS.report in inputs and PATHS.variables in inputs
+        assert PACKAGE_ROOT / "render" / "engine.py" in inputs
+        assert not any(path.suffix == ".ipynb" for path in inputs)
+
+
+def build(paths: ProjectPaths) -> Progress:
+    return run_build(paths, formats=("html",), out=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectPaths]:
+    paths = ProjectPaths.at(tmp_path_factory.mktemp("incremental"))
+    shutil.copytree(PATHS.raw, paths.raw)
+    for source in (PATHS.codebook, PATHS.report, PATHS.quarto_config):
+        shutil.copy(source, paths.root / source.relative_to(PATHS.root))
+    first = build(paths)
+    assert first.ran == [
+        "raw-checksums", "01-clean-responses", "02-code-responses", "03-summarise", "render-html",
+    ]  # fmt: skip
+    yield paths
+
+
+@pytest.mark.slow
+class TestIncrementalBuild:
+    def test_a_second_build_runs_nothing(self, project: ProjectPaths) -> None:
+        progress = build(project)
+        assert progress.ran == []
+        assert len(progress.up_to_date) == 5
+
+    def test_a_prose_edit_only_re_renders(self, project: ProjectPaths) -> None:
+        with project.report.open("a") as report:
+            report.write("\nA sentence an editor added.\n")
+        assert build(project).ran == ["render-html"]
+        assert "A sentence an editor added." in (project.output / "report.html").read_text()
+
+    def test_a_codebook_edit_re_runs_the_stages_that_read_it(self, project: ProjectPaths) -> None:
+        text = project.codebook.read_text()
+        project.codebook.write_text(
+            text.replace("Difficulties with community", "Problems with community", 1)
+        )
+        progress = build(project)
+        # The tables do not show descriptions, so the brief's inputs are unchanged.
+        assert progress.ran == ["02-code-responses", "03-summarise"]
+        assert "render-html" in progress.up_to_date
+
+    def test_a_raw_edit_re_runs_downstream_stages_whose_inputs_changed(
+        self, project: ProjectPaths
+    ) -> None:
+        areas = project.areas.read_text().splitlines()
+        areas[1] = areas[1] + ("|" if not areas[1].endswith(",") else "") + "Extra Spelling"
+        project.areas.write_text("\n".join(areas) + "\n")
+        manifest = project.raw_checksums.read_text().replace(
+            sha256_of(PATHS.areas), sha256_of(project.areas)
+        )
+        project.raw_checksums.write_text(manifest)
+        progress = build(project)
+        assert progress.ran == ["raw-checksums", "01-clean-responses", "03-summarise"]
+
+    def test_a_hand_edited_variables_file_stops_the_build(self, project: ProjectPaths) -> None:
+        good = sha256_of(project.output / "report.html")
+        text = project.variables.read_text()
+        project.variables.write_text(text.replace("responses: 1,018", "responses: 2,000", 1))
+        with pytest.raises(BuildError, match=r"_variables\.yml does not match") as caught:
+            build(project)
+        assert "changed by hand" in caught.value.message
+        assert sha256_of(project.output / "report.html") == good
+        project.variables.unlink()
+        # The failed render re-runs too: the runner forgets a failed task's last success.
+        assert build(project).ran == ["03-summarise", "render-html"]
+
+    def test_raw_data_is_untouched(self, project: ProjectPaths) -> None:
+        assert sha256_of(project.coded_references) == sha256_of(PATHS.coded_references)
+
+
+def test_outputs_of_a_failed_stage_stay(tmp_path: Path) -> None:
+    paths = ProjectPaths.at(tmp_path)
+    paths.raw.mkdir(parents=True)
+    for name in ("survey_export.csv", "coded_references.csv", "areas.csv"):
+        (paths.raw / name).write_text("x\n")
+    (paths.raw / "SHA256SUMS").write_text("0" * 64 + "  survey_export.csv\n")
+    shutil.copy(PATHS.codebook, paths.codebook)
+    with pytest.raises(BuildError, match=r"survey_export\.csv does not match"):
+        build(paths)
