@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
 
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES, inject_parameters, stage_parameters
-from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.paths import PATHS
 
 
 def notebook_with(*tags: list[str]) -> nbformat.NotebookNode:
@@ -41,22 +39,17 @@ class TestInjectParameters:
 
 
 class TestStageParameters:
-    def test_the_project_itself_needs_none(self) -> None:
-        assert all(stage_parameters(stem, PATHS) == {} for stem in STAGES)
+    def test_the_project_is_the_working_folder_whatever_its_path(self) -> None:
+        assert stage_parameters() == {"project_dir": "."}
+        assert stage_parameters(scale=10) == {"project_dir": ".", "scale": 10}
 
-    def test_another_tree_passes_its_folders(self, tmp_path: Path) -> None:
-        parameters = stage_parameters("03-summarise", ProjectPaths.at(tmp_path), scale=10)
-        assert parameters["variables_path"] == str(tmp_path.resolve() / "_variables.yml")
-        assert parameters["scale"] == 10
-        assert "variables_path" not in stage_parameters(
-            "01-clean-responses", ProjectPaths.at(tmp_path)
-        )
-
-    def test_every_stage_notebook_declares_its_parameters(self) -> None:
+    def test_every_stage_notebook_declares_the_parameters(self) -> None:
         for stem in STAGES:
             book = nbformat.read(PATHS.notebook(stem), as_version=4)
             cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
             declared = {
-                line.split("=")[0].strip() for line in cell.source.splitlines() if "=" in line
+                line.split("=")[0].strip()
+                for line in cell.source.splitlines()
+                if "=" in line and not line.startswith("#")
             }
-            assert set(stage_parameters(stem, ProjectPaths.at("/elsewhere"), 2)) <= declared
+            assert set(stage_parameters(scale=2)) <= declared

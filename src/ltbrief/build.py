@@ -144,8 +144,9 @@ def build_tasks(
             stem,
             lambda stem=stem: execute_notebook(
                 PATHS.notebook(stem),
-                stage_parameters(stem, paths, scale),
+                stage_parameters(scale),
                 executed_copy=executed_notebook(stem, paths),
+                workdir=paths.root,
             ),
             stage_inputs(stem, paths),
             stage_outputs(stem, paths, table_ids),

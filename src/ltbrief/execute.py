@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +16,20 @@ from nbclient.exceptions import CellExecutionError
 
 from ltbrief.errors import BuildError
 from ltbrief.io import write_text
-from ltbrief.paths import PATHS, ProjectPaths
 
 STAGES = ("01-clean-responses", "02-code-responses", "03-summarise")
-# The folders each notebook takes as parameters, and where each comes from.
-_FOLDER_PARAMETERS: dict[str, Callable[[ProjectPaths], Path]] = {
-    "raw_dir": lambda paths: paths.raw,
-    "interim_dir": lambda paths: paths.interim,
-    "processed_dir": lambda paths: paths.processed,
-    "codebook_path": lambda paths: paths.codebook,
-    "variables_path": lambda paths: paths.variables,
-}
-STAGE_PARAMETERS = {
-    "01-clean-responses": ("raw_dir", "interim_dir", "processed_dir"),
-    "02-code-responses": ("raw_dir", "interim_dir", "processed_dir", "codebook_path"),
-    "03-summarise": (
-        "raw_dir", "interim_dir", "processed_dir", "codebook_path", "variables_path",
-    ),
-}  # fmt: skip
 KERNEL_TIMEOUT_SECONDS = 1_800
 # Errors raised on purpose for people (bad input, failed suite): show their message alone.
 READABLE_ERRORS = frozenset({"BuildError", "ValidationFailed"})
 
 
-def stage_parameters(stem: str, paths: ProjectPaths, scale: int = 1) -> dict[str, Any]:
-    """The parameters a stage notebook needs for ``paths``: only those that differ from
-    its defaults, so a normal build records no machine-specific path in its notebooks."""
-    parameters: dict[str, Any] = {
-        name: str(_FOLDER_PARAMETERS[name](paths))
-        for name in STAGE_PARAMETERS[stem]
-        if _FOLDER_PARAMETERS[name](paths) != _FOLDER_PARAMETERS[name](PATHS)
-    }
+def stage_parameters(scale: int = 1) -> dict[str, Any]:
+    """The parameters the build gives every stage notebook.
+
+    The project folder is the kernel's working folder, passed as ``"."`` so that
+    executed notebooks are identical whichever folder a project was cloned into.
+    """
+    parameters: dict[str, Any] = {"project_dir": "."}
     if scale != 1:
         parameters["scale"] = scale
     return parameters
@@ -82,15 +65,17 @@ def execute_notebook(
     source: Path,
     parameters: Mapping[str, Any] | None = None,
     executed_copy: Path | None = None,
+    workdir: Path | None = None,
 ) -> nbformat.NotebookNode:
-    """Execute ``source`` with ``parameters`` in its own folder; save the executed copy.
+    """Execute ``source`` with ``parameters`` in ``workdir`` (default: its own folder);
+    save the executed copy.
 
     A cell that raises one of the package's readable errors stops the run with that
     message and the notebook's name; any other error keeps its traceback.
     """
     notebook = inject_parameters(nbformat.read(source, as_version=4), parameters or {})
     try:
-        _run_on_fresh_kernel(notebook, source.parent)
+        _run_on_fresh_kernel(notebook, workdir or source.parent)
     except CellExecutionError as error:
         if executed_copy is not None:
             write_text(executed_copy.with_suffix(".failed.ipynb"), nbformat.writes(notebook))
