@@ -32,6 +32,26 @@ report: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest
 
+.PHONY: preview
+## Rebuild the HTML brief in place on every save of a source (for editors; Ctrl+C stops)
+preview: $(INSTALLED)
+	$(PY) -m ltbrief.preview
+
+.PHONY: audit
+## Re-execute every notebook from data/raw in a fresh folder and compare outputs with outputs.sha256
+audit: $(INSTALLED)
+	$(PY) -m ltbrief.audit
+
+.PHONY: outputs
+## Record the hashes of the current outputs in outputs.sha256 (after a reviewed build)
+outputs: $(INSTALLED)
+	$(PY) -m ltbrief.audit --record
+
+.PHONY: bench
+## Benchmark: cold, no-op and prose-only builds; data stages at 1x-1000x with peak memory
+bench: $(INSTALLED)
+	$(PY) -m ltbrief.bench
+
 .PHONY: lint
 ## Check code style with ruff
 lint: $(INSTALLED)

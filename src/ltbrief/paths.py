@@ -107,6 +107,11 @@ class ProjectPaths:
     def variables(self) -> Path:
         return self.root / "_variables.yml"
 
+    @property
+    def output_hashes(self) -> Path:
+        """The committed SHA-256 of every published output, checked by the audit."""
+        return self.root / "outputs.sha256"
+
     # The brief.
     @property
     def report(self) -> Path:
