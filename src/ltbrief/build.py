@@ -21,7 +21,7 @@ from doit.doit_cmd import DoitMain
 from doit.exceptions import TaskFailed
 
 from ltbrief.errors import BuildError
-from ltbrief.execute import STAGES, execute_notebook, stage_parameters
+from ltbrief.execute import STAGES, Kernels, execute_notebook, stage_parameters
 from ltbrief.io import verify_checksums
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
 
@@ -114,6 +114,7 @@ def executed_notebook(stem: str, paths: ProjectPaths) -> Path:
 
 def build_tasks(
     paths: ProjectPaths,
+    kernels: Kernels,
     formats: Sequence[str] = FORMATS,
     engine: str = "embedded",
     scale: int = 1,
@@ -122,6 +123,18 @@ def build_tasks(
     """The doit task generators for the whole build, keyed ``task_<name>``."""
     progress = progress if progress is not None else Progress()
     table_ids = _table_ids(paths)
+
+    def run_notebook(stem: str) -> None:
+        if not kernels.started_any:
+            # Later notebooks will most likely run too: start their kernels now.
+            kernels.start_ahead(len(STAGES) - STAGES.index(stem) - 1)
+        execute_notebook(
+            PATHS.notebook(stem),
+            stage_parameters(scale),
+            executed_copy=executed_notebook(stem, paths),
+            kernels=kernels,
+        )
+
     tasks: dict[str, Callable[[], dict[str, Any]]] = {}
 
     def add(name: str, action: Callable[[], object], file_dep: list[Path], targets: list[Path],
@@ -142,12 +155,7 @@ def build_tasks(
     for stem in STAGES:
         add(
             stem,
-            lambda stem=stem: execute_notebook(
-                PATHS.notebook(stem),
-                stage_parameters(scale),
-                executed_copy=executed_notebook(stem, paths),
-                workdir=paths.root,
-            ),
+            lambda stem=stem: run_notebook(stem),
             stage_inputs(stem, paths),
             stage_outputs(stem, paths, table_ids),
             task_dep=[previous],
@@ -173,14 +181,18 @@ def run_build(
 ) -> Progress:
     """Bring every output up to date, printing one line per stage; raise on failure."""
     progress = Progress()
-    namespace: dict[str, Any] = dict(build_tasks(paths, formats, engine, scale, progress))
+    kernels = Kernels(paths.root)
+    namespace: dict[str, Any] = dict(build_tasks(paths, kernels, formats, engine, scale, progress))
     namespace["DOIT_CONFIG"] = {
         "backend": "json",
         "dep_file": str(paths.root / ".doit.db"),
         "reporter": _reporter_for(progress, out),
         "check_file_uptodate": "md5",
     }
-    code = DoitMain(ModuleTaskLoader(namespace), config_filenames=()).run([])
+    try:
+        code = DoitMain(ModuleTaskLoader(namespace), config_filenames=()).run([])
+    finally:
+        kernels.close()
     if progress.error is not None:
         raise progress.error
     if code != 0:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from ltbrief.io import write_text
 
 STAGES = ("01-clean-responses", "02-code-responses", "03-summarise")
 KERNEL_TIMEOUT_SECONDS = 1_800
+WARM_UP = "import great_expectations, matplotlib.pyplot, pandas, pyarrow.parquet, ltbrief.validate"
 # Errors raised on purpose for people (bad input, failed suite): show their message alone.
 READABLE_ERRORS = frozenset({"BuildError", "ValidationFailed"})
 
@@ -65,50 +68,104 @@ def execute_notebook(
     source: Path,
     parameters: Mapping[str, Any] | None = None,
     executed_copy: Path | None = None,
-    workdir: Path | None = None,
+    kernels: Kernels | None = None,
 ) -> nbformat.NotebookNode:
-    """Execute ``source`` with ``parameters`` in ``workdir`` (default: its own folder);
-    save the executed copy.
+    """Execute ``source`` with ``parameters`` on a new kernel; save the executed copy.
 
-    A cell that raises one of the package's readable errors stops the run with that
-    message and the notebook's name; any other error keeps its traceback.
+    The kernel comes from ``kernels`` (default: one started now, working in the
+    notebook's folder). A cell that raises one of the package's readable errors stops
+    the run with that message and the notebook's name; any other error keeps its
+    traceback.
     """
     notebook = inject_parameters(nbformat.read(source, as_version=4), parameters or {})
+    kernels = kernels or Kernels(source.parent)
+    manager = kernels.take()
+    client = NotebookClient(
+        notebook,
+        km=manager,
+        timeout=KERNEL_TIMEOUT_SECONDS,
+        resources={"metadata": {"path": str(kernels.workdir)}},
+        record_timing=False,
+    )
     try:
-        _run_on_fresh_kernel(notebook, workdir or source.parent)
+        client.execute()
     except CellExecutionError as error:
         if executed_copy is not None:
             write_text(executed_copy.with_suffix(".failed.ipynb"), nbformat.writes(notebook))
         if error.ename in READABLE_ERRORS:
             raise StageFailed(source.stem, error.evalue) from None
         raise
+    finally:
+        kernels.release(manager)
     if executed_copy is not None:
         write_text(executed_copy, nbformat.writes(notebook))
     return notebook
 
 
-def _run_on_fresh_kernel(notebook: nbformat.NotebookNode, folder: Path) -> None:
-    """Execute every cell on a new kernel reached over local sockets, then shut it down.
+class Kernels:
+    """New kernels for stage notebooks, reached over local IPC sockets, one per notebook.
 
-    IPC sockets instead of TCP: the kernel is not reachable from the network, and
-    ipykernel does not warn about unencrypted TCP.
+    ``start_ahead`` starts kernels in the background with the heavy libraries already
+    imported (Great Expectations takes seconds to import), so the next notebook does
+    not wait for them. A kernel never runs two notebooks: nothing a notebook defines
+    reaches another. IPC sockets instead of TCP: the kernel is not reachable from the
+    network, and ipykernel does not warn about unencrypted TCP.
     """
-    with tempfile.TemporaryDirectory(prefix="ltbrief-kernel-") as sockets:
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._sockets = tempfile.TemporaryDirectory(prefix="ltbrief-kernels-")
+        self._starting: list[Future[KernelManager]] = []
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel")
+        self._ids = itertools.count(1)
+        self._used = 0
+
+    @property
+    def started_any(self) -> bool:
+        """Whether a kernel has been started or begun ahead yet."""
+        return self._used > 0 or bool(self._starting)
+
+    def start_ahead(self, count: int) -> None:
+        """Start ``count`` kernels in the background, each importing the libraries."""
+        self._starting += [self._pool.submit(self._start, warm=True) for _ in range(count)]
+
+    def take(self) -> KernelManager:
+        """A started kernel: one begun ahead if any, else a new one."""
+        self._used += 1
+        if self._starting:
+            return self._starting.pop(0).result()
+        return self._start(warm=False)
+
+    def release(self, manager: KernelManager) -> None:
+        """Shut a kernel down once its notebook has run."""
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+
+    def close(self) -> None:
+        """Shut down kernels started ahead but never used, and remove their sockets."""
+        for future in self._starting:
+            self.release(future.result())
+        self._starting.clear()
+        self._pool.shutdown()
+        self._sockets.cleanup()
+
+    def _start(self, warm: bool) -> KernelManager:
         manager = KernelManager(
-            kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel")
+            kernel_name="python3",
+            transport="ipc",
+            ip=str(Path(self._sockets.name) / f"kernel-{next(self._ids)}"),
         )
-        client = NotebookClient(
-            notebook,
-            km=manager,
-            timeout=KERNEL_TIMEOUT_SECONDS,
-            resources={"metadata": {"path": str(folder)}},
-            record_timing=False,
-        )
-        try:
-            client.execute(env=_kernel_environment())
-        finally:
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+        manager.start_kernel(cwd=str(self.workdir), env=_kernel_environment())
+        if warm:
+            client = manager.blocking_client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                # silent: no execution count is used, so the notebook's cells number from 1.
+                client.execute_interactive(WARM_UP, silent=True, store_history=False, timeout=120)
+            finally:
+                client.stop_channels()
+        return manager
 
 
 class StageFailed(BuildError):
