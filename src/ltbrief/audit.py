@@ -23,9 +23,16 @@ from ltbrief.build import run_build
 from ltbrief.errors import BuildError
 from ltbrief.io import sha256_of, verify_checksums, write_text
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.provenance import code_version
 
 # What a clone holds that the build reads; everything else it needs is in the package.
-BUILD_INPUTS = ("data/raw", "data/codebook.yml", "report.qmd", "_quarto.yml")
+BUILD_INPUTS = (
+    "data/raw",
+    "data/codebook.yml",
+    "data/quote-reviews.csv",
+    "report.qmd",
+    "_quarto.yml",
+)
 
 
 def published_outputs(paths: ProjectPaths) -> list[Path]:
@@ -83,7 +90,7 @@ def rebuild(source: ProjectPaths, workdir: Path, out: TextIO | None = None) -> P
         else:
             shutil.copy2(origin, copy)
     paths = ProjectPaths.at(workdir)
-    run_build(paths, out=out or io.StringIO())
+    run_build(paths, out=out or io.StringIO(), version=code_version(source.root))
     return paths
 
 

@@ -14,16 +14,19 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TextIO
 
 from doit.cmd_base import ModuleTaskLoader
 from doit.doit_cmd import DoitMain
 from doit.exceptions import TaskFailed
+from doit.tools import config_changed
 
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES, Kernels, execute_notebook, stage_parameters
 from ltbrief.io import verify_checksums
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
+from ltbrief.provenance import code_version
 
 FORMATS = ("html", "pdf", "docx")
 GENERATED_FILE_CHANGED = (
@@ -99,6 +102,7 @@ def render_inputs(paths: ProjectPaths, table_ids: Iterable[str]) -> list[Path]:
         *(paths.tables / f"{table}.md" for table in table_ids),
         paths.figures / "references-by-theme.svg",
         paths.figures / "references-by-theme.md",
+        paths.processed / "about.md",
         paths.responses,
         *(PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, "summarise")),
         *sorted((PACKAGE_ROOT / "render").glob("*.py")),
@@ -112,6 +116,21 @@ def executed_notebook(stem: str, paths: ProjectPaths) -> Path:
     return paths.output / "notebooks" / f"{stem}.ipynb"
 
 
+def publish_inputs(paths: ProjectPaths) -> list[Path]:
+    """What the published analysis pages and the about fragment are made from."""
+    records = [
+        paths.validation / f"{suite}.json" for stem in STAGES for suite in STAGE_SUITES[stem]
+    ]
+    return [
+        *records,
+        *(executed_notebook(stem, paths) for stem in STAGES),
+        *(PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, "publish", "provenance")),
+        *sorted((PACKAGE_ROOT / "resources" / "publish").rglob("*.*")),
+        PACKAGE_ROOT / "resources" / "render" / "report.css",
+        PATHS.root / "requirements.lock",
+    ]
+
+
 def build_tasks(
     paths: ProjectPaths,
     kernels: Kernels,
@@ -119,8 +138,12 @@ def build_tasks(
     engine: str = "embedded",
     scale: int = 1,
     progress: Progress | None = None,
+    version: str = "",
 ) -> dict[str, Callable[[], dict[str, Any]]]:
-    """The doit task generators for the whole build, keyed ``task_<name>``."""
+    """The doit task generators for the whole build, keyed ``task_<name>``.
+
+    ``version`` names the code that builds (it is printed in the brief's appendix).
+    """
     progress = progress if progress is not None else Progress()
     table_ids = _table_ids(paths)
 
@@ -138,13 +161,14 @@ def build_tasks(
     tasks: dict[str, Callable[[], dict[str, Any]]] = {}
 
     def add(name: str, action: Callable[[], object], file_dep: list[Path], targets: list[Path],
-            task_dep: Sequence[str] = ()) -> None:  # fmt: skip
+            task_dep: Sequence[str] = (), uptodate: Sequence[object] = ()) -> None:  # fmt: skip
         definition = {
             "basename": name,
             "actions": [_readable(action, progress)],
             "file_dep": [str(path) for path in file_dep],
             "targets": [str(path) for path in targets],
             "task_dep": list(task_dep),
+            "uptodate": list(uptodate),
             "verbosity": 0,
         }
         tasks[f"task_{name}"] = lambda: definition
@@ -161,13 +185,36 @@ def build_tasks(
             task_dep=[previous],
         )
         previous = stem
+    raw_and_codebook = [paths.survey_export, paths.coded_references, paths.areas, paths.codebook]
+    add(
+        "about",
+        lambda: _publish().write_about(paths, version=version),
+        [*publish_inputs(paths), *raw_and_codebook],
+        [paths.processed / "about.md"],
+        task_dep=["03-summarise"],
+        uptodate=[config_changed(version)],
+    )
+    if formats:
+        add(
+            "publish-pages",
+            lambda: (
+                _publish().write_notebook_pages(paths),
+                _publish().write_validation_page(paths),
+            ),
+            publish_inputs(paths),
+            [
+                *(executed_notebook(stem, paths).with_suffix(".html") for stem in STAGES),
+                paths.output / "validation.html",
+            ],
+            task_dep=["03-summarise"],
+        )
     for fmt in formats:
         add(
             f"render-{fmt}",
             lambda fmt=fmt: _render(paths, fmt, engine),
             render_inputs(paths, table_ids),
             [paths.output / f"report.{fmt}"],
-            task_dep=["03-summarise"],
+            task_dep=["about"],
         )
     return tasks
 
@@ -178,11 +225,18 @@ def run_build(
     engine: str = "embedded",
     scale: int = 1,
     out: TextIO = sys.stdout,
+    version: str | None = None,
 ) -> Progress:
-    """Bring every output up to date, printing one line per stage; raise on failure."""
+    """Bring every output up to date, printing one line per stage; raise on failure.
+
+    ``version`` names the code (default: read from the project's git checkout).
+    """
     progress = Progress()
     kernels = Kernels(paths.root)
-    namespace: dict[str, Any] = dict(build_tasks(paths, kernels, formats, engine, scale, progress))
+    tasks = build_tasks(
+        paths, kernels, formats, engine, scale, progress, version or code_version(paths.root)
+    )
+    namespace: dict[str, Any] = dict(tasks)
     namespace["DOIT_CONFIG"] = {
         "backend": "json",
         "dep_file": str(paths.root / ".doit.db"),
@@ -201,6 +255,13 @@ def run_build(
             action="run again with --debug to see the full output",
         )
     return progress
+
+
+def _publish() -> ModuleType:
+    """The publishing module, imported only when a publishing stage runs (it is slow to load)."""
+    from ltbrief import publish
+
+    return publish
 
 
 def _render(paths: ProjectPaths, fmt: str, engine: str) -> None:
