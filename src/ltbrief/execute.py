@@ -9,15 +9,15 @@ import tempfile
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-
-import nbformat
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from typing import TYPE_CHECKING, Any
 
 from ltbrief.errors import BuildError
 from ltbrief.io import write_text
+
+if TYPE_CHECKING:
+    # Loading Jupyter takes half a second: the build imports it only to run a notebook.
+    import nbformat
+    from jupyter_client.manager import KernelManager
 
 STAGES = ("01-clean-responses", "02-code-responses", "03-summarise")
 KERNEL_TIMEOUT_SECONDS = 1_800
@@ -42,6 +42,8 @@ def inject_parameters(
     notebook: nbformat.NotebookNode, parameters: Mapping[str, Any]
 ) -> nbformat.NotebookNode:
     """Return a copy with a cell assigning ``parameters`` after the ``parameters`` cell."""
+    import nbformat
+
     injected = copy.deepcopy(notebook)
     if not parameters:
         return injected
@@ -77,6 +79,10 @@ def execute_notebook(
     the run with that message and the notebook's name; any other error keeps its
     traceback.
     """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     notebook = inject_parameters(nbformat.read(source, as_version=4), parameters or {})
     kernels = kernels or Kernels(source.parent)
     manager = kernels.take()
@@ -150,6 +156,8 @@ class Kernels:
         self._sockets.cleanup()
 
     def _start(self, warm: bool) -> KernelManager:
+        from jupyter_client.manager import KernelManager
+
         manager = KernelManager(
             kernel_name="python3",
             transport="ipc",
