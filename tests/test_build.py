@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ltbrief.audit import BUILD_INPUTS
 from ltbrief.build import STAGE_MODULES, Progress, render_inputs, run_build, stage_inputs
 from ltbrief.errors import BuildError
 from ltbrief.io import sha256_of
@@ -60,12 +61,14 @@ def build(paths: ProjectPaths) -> Progress:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectPaths]:
     paths = ProjectPaths.at(tmp_path_factory.mktemp("incremental"))
-    shutil.copytree(PATHS.raw, paths.raw)
-    for source in (PATHS.codebook, PATHS.report, PATHS.quarto_config):
-        shutil.copy(source, paths.root / source.relative_to(PATHS.root))
+    for name in BUILD_INPUTS:
+        origin, copy = PATHS.root / name, paths.root / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(origin, copy) if origin.is_dir() else shutil.copy(origin, copy)
     first = build(paths)
     assert first.ran == [
-        "raw-checksums", "01-clean-responses", "02-code-responses", "03-summarise", "render-html",
+        "raw-checksums", "01-clean-responses", "02-code-responses", "03-summarise", "about",
+        "publish-pages", "render-html",
     ]  # fmt: skip
     yield paths
 
@@ -75,7 +78,7 @@ class TestIncrementalBuild:
     def test_a_second_build_runs_nothing(self, project: ProjectPaths) -> None:
         progress = build(project)
         assert progress.ran == []
-        assert len(progress.up_to_date) == 5
+        assert len(progress.up_to_date) == 7
 
     def test_a_prose_edit_only_re_renders(self, project: ProjectPaths) -> None:
         with project.report.open("a") as report:
@@ -89,9 +92,10 @@ class TestIncrementalBuild:
             text.replace("Difficulties with community", "Problems with community", 1)
         )
         progress = build(project)
-        # The tables do not show descriptions, so the brief's inputs are unchanged.
-        assert progress.ran == ["02-code-responses", "03-summarise"]
-        assert "render-html" in progress.up_to_date
+        # The tables show no descriptions; the brief changes only because its appendix
+        # lists the codebook's checksum.
+        assert progress.ran == ["02-code-responses", "03-summarise", "about", "render-html"]
+        assert "publish-pages" in progress.up_to_date
 
     def test_a_raw_edit_re_runs_downstream_stages_whose_inputs_changed(
         self, project: ProjectPaths
@@ -104,7 +108,9 @@ class TestIncrementalBuild:
         )
         project.raw_checksums.write_text(manifest)
         progress = build(project)
-        assert progress.ran == ["raw-checksums", "01-clean-responses", "03-summarise"]
+        assert progress.ran == [
+            "raw-checksums", "01-clean-responses", "03-summarise", "about", "render-html",
+        ]  # fmt: skip
 
     def test_a_hand_edited_variables_file_stops_the_build(self, project: ProjectPaths) -> None:
         good = sha256_of(project.output / "report.html")

@@ -13,6 +13,7 @@ from ltbrief.io import write_parquet, write_yaml
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.render import lint
 from ltbrief.render.__main__ import main
+from ltbrief.render.quote_reviews import Review, quote_digest, write_reviews
 from tests.fixtures.render.fixture import make_project
 
 CONFIG = "project:\n  type: default\n  output-dir: _output\nlang: en-GB\n"
@@ -61,8 +62,20 @@ def _responses() -> pd.DataFrame:
     )
 
 
+# The quotes of CLEAN as written, reviewed.
+REVIEWS = [
+    Review(
+        "PMS20-0001",
+        quote_digest('"We found it hard to recruit volunteers..."'),
+        "LT",
+        "2026-11-25",
+    ),
+    Review("PMS20-0003", quote_digest('"more training"'), "LT", "2026-11-25"),
+]
+
+
 def make_brief(root: Path, report: str = CLEAN) -> ProjectPaths:
-    """A small project: config, report, variables, one table, one image, responses."""
+    """A small project: config, report, variables, one table, one image, responses, reviews."""
     paths = ProjectPaths.at(root)
     root.mkdir(parents=True, exist_ok=True)
     paths.quarto_config.write_text(CONFIG, encoding="utf-8")
@@ -72,6 +85,7 @@ def make_brief(root: Path, report: str = CLEAN) -> ProjectPaths:
     (root / "tables" / "tbl-themes.md").write_text(TABLE, encoding="utf-8")
     (root / "chart.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
     write_parquet(paths.responses, _responses())
+    write_reviews(paths.quote_reviews, REVIEWS)
     return paths
 
 
@@ -165,6 +179,27 @@ CASES = {
     "unknown shortcode": ("Text.[^note]", "{{< meta title >}}", "unknown shortcode 'meta'"),
     "unclosed fenced div": ("Text.[^note]", "::: {.colophon}\nText.", "fenced div is never closed"),
     "stray closing fence": ("Text.[^note]", ":::", "':::' closes no open div"),
+    "markup in a quote": (
+        '["more training"]',
+        '["more *training*"]',
+        "quote of PMS20-0003 has markup that would not print as written: '*' — write \\*",
+    ),
+    "a quote line that starts a list": (
+        'response="PMS20-0001"}\n> "We found it hard to',
+        'response="PMS20-0001"}\n> "We found it hard\n> - to',
+        "quote of PMS20-0001 has markup that would not print as written: a line starting '-'",
+    ),
+    "personal data in a quote": (
+        '["more training"]',
+        '["more training, call 07700 900123"]',
+        "quote of PMS20-0003 contains a phone number ('07…') — cut it with ... or write [phone]",
+    ),
+    "quote changed since its review": (
+        'response="PMS20-0001"}\n> "We found it hard to recruit volunteers..."',
+        'response="PMS20-0001"}\n> "We found it hard to recruit volunteers. Meetings ran long."',
+        "quote of PMS20-0001 changed since LT reviewed it on 2026-11-25 — read it against the "
+        "response, then record your review: python -m ltbrief.render review --reviewer XY",
+    ),
 }
 
 
@@ -175,6 +210,39 @@ def test_each_problem_is_reported_at_its_line(tmp_path: Path, case: str) -> None
     problems = problems_in(tmp_path / "project", report)
     location = f"report.qmd:{line_of(CLEAN, old)}: "
     assert any(p.startswith(location) and expected in p for p in problems), problems
+
+
+def test_personal_data_in_a_table_cell_names_the_table_line(tmp_path: Path) -> None:
+    paths = make_brief(tmp_path)
+    cell = r"Engagement, jo\@example.org"
+    (tmp_path / "tables" / "tbl-themes.md").write_text(TABLE.replace("Engagement", cell))
+    assert [str(problem) for problem in lint(paths)] == [
+        "tables/tbl-themes.md:3: table cell 'Engagement, [email]' contains an e-mail "
+        "address ('jo…') — take it out of the data the table is made from (data/codebook.yml), "
+        "then run python -m ltbrief data: personal data is never published"
+    ]
+
+
+def test_quotes_without_a_review_file_are_not_reviewed(tmp_path: Path) -> None:
+    paths = make_brief(tmp_path)
+    paths.quote_reviews.unlink()
+    assert [str(problem) for problem in lint(paths)] == [
+        f"report.qmd:{line_of(CLEAN, ':::')}: quote of PMS20-0001 has not been reviewed — read it "
+        "against the response, then record your review: python -m ltbrief.render review "
+        "--reviewer XY",
+        f"report.qmd:{line_of(CLEAN, 'A respondent')}: quote of PMS20-0003 has not been reviewed "
+        "— read it against the response, then record your review: python -m ltbrief.render "
+        "review --reviewer XY",
+    ]
+
+
+def test_a_malformed_review_file_names_row_and_column(tmp_path: Path) -> None:
+    paths = make_brief(tmp_path)
+    text = paths.quote_reviews.read_text(encoding="utf-8")
+    paths.quote_reviews.write_text(text.replace(",LT,", ",lt,", 1), encoding="utf-8")
+    problems = [str(problem) for problem in lint(paths)]
+    assert problems[0].startswith("data/quote-reviews.csv:2: reviewer 'lt' is not valid — fix")
+    assert "has not been reviewed" in problems[1]
 
 
 def test_a_brief_without_title_has_no_level_one_heading(tmp_path: Path) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ltbrief.render.quotes import (
+    Quote,
     block_quotes,
+    find_markup,
     find_mismatch,
     inline_quotes,
     normalise,
@@ -98,3 +101,52 @@ class TestFindingQuotes:
         assert [(q.line, q.response_id, q.text) for q in quotes] == [
             (2, "PMS20-0745", '"fresh [new] ideas"')
         ]
+
+    def test_an_escaped_closing_bracket_does_not_end_the_quote(self) -> None:
+        text = r'Said ["a \] b \\"]{.respondent-quote response="R1"}.'
+        assert [q.text for q in inline_quotes(text)] == [r'"a \] b \\"']
+
+
+def _block(*lines: str) -> Quote:
+    return Quote(1, "R1", " ".join(lines), lines, block=True)
+
+
+def _inline(text: str) -> Quote:
+    return Quote(1, "R1", text, tuple(text.split("\n")), block=False)
+
+
+class TestFindMarkup:
+    @pytest.mark.parametrize(
+        "quote",
+        [_block('"...The main challenge [has been] the [...] difficulties engaging"'),
+         _block("'gentlemen's handshake' -- and/or 50% (roughly); that's it!"),
+         _block(r"Escaped: \* \_ \# \$ \@ \< \{\{\< var x \>\}\} \\ \[x\](y)"),
+         _block(r"1\. first", r"\- second"),
+         _inline("a quote\nwrapped over lines"),
+         _inline("[sic] ... [name]")],
+    )  # fmt: skip
+    def test_plain_words_and_escapes_print_as_written(self, quote: Quote) -> None:
+        assert find_markup(quote) == []
+
+    @pytest.mark.parametrize(
+        ("quote", "what"),
+        [(_block("*bold*"), "'*'"), (_block("<script>"), "'<'"), (_block("#set"), "'#'"),
+         (_block("{{< include /etc/passwd >}}"), "'{'"), (_block("$1"), "'$'"),
+         (_block("@cite"), "'@'"), (_block("a | b"), "'|'"), (_block("x^2^"), "'^'"),
+         (_block("[x](y)"), "'](' (a link)"), (_block("[x][y]"), "'][' (a link)"),
+         (_block("a\\b"), "a backslash"), (_block("ring\x07"), "U+0007"),
+         (_block("over\u202eride"), "U+202E"), (_block("a ] b"), "unmatched"),
+         (_block("one", "- two"), "a line starting '-'"),
+         (_block("2020. A year"), "a line starting '2020.'"),
+         (_block("(a) first"), "a line starting '(a)'"),
+         (_block("one", "---"), "a line starting '---'"),
+         (_block("    code"), "a line starting 'with spaces'"),
+         (_block(": term"), "a line starting ':'"),
+         (_block("end  ", "next"), "two spaces"),
+         (_inline("one\n\ntwo"), "a blank line")],
+    )  # fmt: skip
+    def test_markup_is_named(self, quote: Quote, what: str) -> None:
+        assert any(what in markup.what for markup in find_markup(quote)), find_markup(quote)
+
+    def test_the_first_line_of_an_inline_quote_is_inside_a_paragraph(self) -> None:
+        assert find_markup(_inline("1. not a list here")) == []

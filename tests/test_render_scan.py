@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ltbrief.render.scan import find_images, parse_attributes, scan
+from ltbrief.render.scan import (
+    Cell,
+    find_images,
+    find_table_cells,
+    parse_attributes,
+    scan,
+    unescape,
+)
 
 TEXT = """\
 ## Heading
@@ -60,3 +67,16 @@ def test_images_with_their_attributes() -> None:
         (2, "fig.svg", "A [nested] caption", {"alt": "Alt"}),
         (2, "c.png", "b", {}),
     ]
+
+
+def test_table_cells_with_their_lines() -> None:
+    table = "Text\n\n| A | B \\| C |\n|:---|---:|\n| 1. x |  |\n\n: Caption {#tbl-x}\n"
+    assert find_table_cells(table) == [
+        Cell(3, "A"),
+        Cell(3, r"B \| C"),
+        Cell(5, "1. x"),
+    ]
+
+
+def test_unescape_removes_backslashes_before_punctuation_only() -> None:
+    assert unescape(r"jo\@x\.org \\ \n \{\{\<") == r"jo@x.org \ \n {{<"

@@ -46,6 +46,10 @@ class TestVariables:
         text = expand_variables("{{< var odd >}} of {{< var responses >}}", VARIABLES, Path("r"))
         assert text == r"\*x\* \<b\> of 1,018"
 
+    def test_control_characters_in_values_become_spaces(self) -> None:
+        variables = {"odd": "a\r\nb\x00c\u202ed\ufeff\ufffe"}
+        assert expand_variables("{{< var odd >}}", variables, Path("r")) == "a  b c d \ufffd"
+
     def test_triple_braces_print_the_shortcode(self) -> None:
         text = expand_variables("{{{< var responses >}}}", VARIABLES, Path("r"))
         assert text == r"\{\{\< var responses \>\}\}"

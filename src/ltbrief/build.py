@@ -97,6 +97,7 @@ def render_inputs(paths: ProjectPaths, table_ids: Iterable[str]) -> list[Path]:
     return [
         paths.report,
         paths.quarto_config,
+        paths.quote_reviews,
         paths.variables,
         paths.generated_manifest,
         *(paths.tables / f"{table}.md" for table in table_ids),

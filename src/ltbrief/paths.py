@@ -76,6 +76,11 @@ class ProjectPaths:
     def raw_checksums(self) -> Path:
         return self.raw / "SHA256SUMS"
 
+    @property
+    def quote_reviews(self) -> Path:
+        """The committed record of who reviewed each published quote, and when."""
+        return self.root / "data" / "quote-reviews.csv"
+
     # Stage outputs.
     @property
     def responses(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,14 @@ SURVEY_TIMEZONE = "Europe/London"
 # number of areas and of partnerships that answered do not.
 UNSCALED_FIGURES = frozenset({"partnerships", "areas"})
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^&])")
+# Characters with no glyph that could still act: line and paragraph breaks (a carriage return
+# ends a table row), other control characters, the bidirectional embeddings, overrides and
+# isolates that reorder the text after them, and the byte-order mark PDF/UA-1 forbids.
+_INVISIBLE_CONTROLS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+# Noncharacters, lone surrogates and unassigned code points have no glyph in any font.
+_NOT_TEXT = frozenset({"Cs", "Cn"})
 FIGURE_STEM = "references-by-theme"
 FIGURE_ID = f"fig-{FIGURE_STEM}"
 FIGURE_COLOURS = {"challenge": "#0072B2", "support": "#D55E00"}  # Okabe-Ito blue, vermilion
@@ -127,8 +136,15 @@ def build_variables(figures: pd.DataFrame, period: Mapping[str, str]) -> dict[st
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every character Markdown, Pandoc or Quarto could read as markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Backslash-escape every character Markdown, Pandoc or Quarto could read as markup.
+
+    Control characters become spaces and characters that are not text become U+FFFD, so the
+    value stays on one line and prints as what it says in every format.
+    """
+    visible = "".join(
+        "\ufffd" if unicodedata.category(char) in _NOT_TEXT else char for char in str(text)
+    )
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _INVISIBLE_CONTROLS.sub(" ", visible))
 
 
 def table_rows(

@@ -4,6 +4,7 @@ python -m ltbrief.render                    # HTML, PDF and DOCX into _output/
 python -m ltbrief.render --to html          # a quick preview
 python -m ltbrief.render --check            # only the lint
 python -m ltbrief.render --engine quarto    # needs the Quarto CLI
+python -m ltbrief.render review --reviewer XY   # record your review of new or changed quotes
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ltbrief.errors import BuildError
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.render import review
 from ltbrief.render.engine import ENGINES, FORMATS, LintFailed, render
 from ltbrief.render.lint import lint
 
@@ -39,6 +41,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Lint, render, print what was written; print problems and return 1 on failure."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["review"]:
+        return review.main(argv[1:])
     arguments = parse_arguments(argv)
     logging.basicConfig(format="warning: %(message)s", level=logging.WARNING)
     paths = ProjectPaths.at(arguments.project) if arguments.project else PATHS

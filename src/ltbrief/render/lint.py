@@ -1,4 +1,4 @@
-"""Check the brief before rendering: every reference resolves, every quote is true.
+"""Check the brief before rendering: every reference resolves, every quote is true and safe.
 
 Each problem names the file and line, says what is wrong and what to do, e.g.
 ``report.qmd:42: unknown variable 'responce' — did you mean 'responses'?``.
@@ -21,8 +21,15 @@ from ltbrief.io import read_parquet
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.render import quotes
 from ltbrief.render.crossref import LABEL_KINDS, find_labels, find_references
+from ltbrief.render.guard import PLACEHOLDERS, find_personal_data
 from ltbrief.render.project import Project, load_project
-from ltbrief.render.scan import Structure, find_images, line_of, scan
+from ltbrief.render.quote_reviews import (
+    REVIEW_COMMAND,
+    Review,
+    read_reviews,
+    review_problem,
+)
+from ltbrief.render.scan import Structure, find_images, find_table_cells, line_of, scan, unescape
 from ltbrief.render.shortcodes import (
     find_shortcodes,
     load_variables,
@@ -35,6 +42,11 @@ ANSWER_COLUMNS = ("main_challenge", "support_needed")
 _INLINE_CODE_CELL = re.compile(r"`\{(?P<engine>[\w-]+)\}[^`]*`")
 _QUOTE_HINT = 'put it in a div: ::: {.respondent-quote response="PMS20-…"}'
 _MATCH_HINT = "copy the respondent's words exactly; mark cuts with ... and additions with [ ]"
+_REVIEW_HINT = f"read it against the response, then record your review: {REVIEW_COMMAND}"
+_CELL_HINT = (
+    "take it out of the data the table is made from (data/codebook.yml), then run "
+    "python -m ltbrief data: personal data is never published"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -74,8 +86,11 @@ class _Reporter:
         self.add(error.file or self.root, error.line or 1, error.problem, error.action or "")
 
 
-def lint(paths: ProjectPaths = PATHS) -> list[Problem]:
-    """Every problem in the brief and the files it includes, sorted by file and line."""
+def lint(paths: ProjectPaths = PATHS, check_reviews: bool = True) -> list[Problem]:
+    """Every problem in the brief and the files it includes, sorted by file and line.
+
+    ``check_reviews=False`` leaves out the quote-review check, for the review command.
+    """
     reporter = _Reporter(paths.root)
     try:
         project = load_project(paths)
@@ -83,13 +98,15 @@ def lint(paths: ProjectPaths = PATHS) -> list[Problem]:
         reporter.add_error(error)
         return reporter.problems
     variables = _read_variables(paths, reporter)
+    reviews = _read_reviews(paths, reporter) if check_reviews else None
     sources = collect_sources(project)
     for source in sources:
         structure = scan(source.text)
         check_shortcodes(source, variables, paths, reporter)
         check_structure(source, structure, reporter)
         check_images(source, paths, reporter)
-        check_quotes(source, structure, paths, reporter)
+        check_quotes(source, structure, paths, reporter, reviews)
+        check_table_cells(source, reporter)
     check_front_matter(project, reporter)
     check_headings(project, scan(project.body), reporter)
     check_cross_references(sources, reporter)
@@ -119,6 +136,21 @@ def _read_variables(paths: ProjectPaths, reporter: _Reporter) -> Mapping[str, An
     except BuildError as error:
         reporter.add_error(error)
         return None
+
+
+def _read_reviews(paths: ProjectPaths, reporter: _Reporter) -> list[Review]:
+    """The quote reviews, or none (and a problem) when the file cannot be read."""
+    try:
+        return read_reviews(paths.quote_reviews)
+    except BuildError as error:
+        reporter.add_error(error)
+        return []
+
+
+def find_quotes(source: Source, structure: Structure) -> list[quotes.Quote]:
+    """The quotes in one file, block and inline, in order."""
+    found = quotes.block_quotes(structure) + quotes.inline_quotes(source.text)
+    return sorted(found, key=lambda quote: quote.line)
 
 
 def did_you_mean(word: str, candidates: Iterable[str], otherwise: str) -> str:
@@ -305,11 +337,28 @@ def check_cross_references(sources: Sequence[Source], reporter: _Reporter) -> No
             )
 
 
+def check_table_cells(source: Source, reporter: _Reporter) -> None:
+    """No table cell publishes an e-mail address, URL, phone number or postcode."""
+    for cell in find_table_cells(source.text):
+        text = unescape(cell.text)
+        for finding in find_personal_data(text):
+            shown = _shorten(text.replace(finding.text, PLACEHOLDERS[finding.kind]), 40)
+            reporter.add(
+                source.path,
+                cell.line,
+                f"table cell '{shown}' contains {finding.description}",
+                _CELL_HINT,
+            )
+
+
 def check_quotes(
-    source: Source, structure: Structure, paths: ProjectPaths, reporter: _Reporter
+    source: Source,
+    structure: Structure,
+    paths: ProjectPaths,
+    reporter: _Reporter,
+    reviews: Sequence[Review] | None,
 ) -> None:
-    """Each quote cites a response that exists, consented, and says what is quoted."""
-    found = quotes.block_quotes(structure) + quotes.inline_quotes(source.text)
+    """Each quote prints as written, hides no contact details, is true, consented and reviewed."""
     for div in structure.divs:
         is_quote = quotes.QUOTE_CLASS in div.attributes.classes
         if is_quote and not any(div.line in quoted.divs for quoted in structure.quote_lines):
@@ -317,17 +366,44 @@ def check_quotes(
                 source.path, div.line, "quote div holds no block quote", "start lines with '> '"
             )
     responses: pd.DataFrame | None = None
-    for quote in sorted(found, key=lambda quote: quote.line):
+    for quote in find_quotes(source, structure):
+        check_published_words(source.path, quote, reporter)
         if quote.response_id is None:
             reporter.add(
                 source.path, quote.line, "quote with no response id", 'add response="PMS20-…"'
             )
             continue
+        if reviews is not None:
+            problem = review_problem(quote.response_id, quote.text, reviews)
+            if problem:
+                reporter.add(source.path, quote.line, problem, _REVIEW_HINT)
         if responses is None:
             responses = _read_responses(paths, source.path, quote.line, reporter)
             if responses is None:
                 return
         _check_quote(source.path, quote, responses, reporter)
+
+
+def check_published_words(file: Path, quote: quotes.Quote, reporter: _Reporter) -> None:
+    """A quote prints as written (no markup) and publishes no contact details."""
+    name = f"quote of {quote.response_id}" if quote.response_id else "quote"
+    markup = quotes.find_markup(quote)
+    if markup:
+        reporter.add(
+            file,
+            quote.line,
+            f"{name} has markup that would not print as written: "
+            + ", ".join(item.what for item in markup),
+            "; ".join(dict.fromkeys(item.fix for item in markup)),
+        )
+    for finding in find_personal_data(unescape(quote.text)):
+        reporter.add(
+            file,
+            quote.line,
+            f"{name} contains {finding.description}",
+            f"cut it with ... or write {PLACEHOLDERS[finding.kind]}: "
+            "personal data is never published",
+        )
 
 
 def _read_responses(

@@ -2,8 +2,10 @@
 
 The reader accepts the subset of Markdown both engines share; raw HTML, raw TeX, raw
 output blocks and dollar math are switched off so that text from data can never turn
-into markup. Pandoc runs with an empty environment apart from ``SOURCE_DATE_EPOCH`` and a
-private data folder, so nothing on the machine changes its output.
+into markup, and so are links made from bare brackets (``[Methods]`` linking to a heading
+of that name), so an editor's ``[insertion]`` in a quote stays text. Pandoc runs with an
+empty environment apart from ``SOURCE_DATE_EPOCH`` and a private data folder, so nothing
+on the machine changes its output.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ READER = "markdown" + "".join(
         "tex_math_dollars",
         "latex_macros",
         "yaml_metadata_block",
+        "implicit_header_references",
+        "shortcut_reference_links",
     )
 )
 # Filters every format runs, in order: quotes first (their divs hold block quotes), then

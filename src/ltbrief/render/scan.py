@@ -19,6 +19,10 @@ _BLOCK_QUOTE = re.compile(r"^ {0,3}>[ ]?(?P<text>.*)$")
 _ATTRIBUTE = re.compile(
     r"""\.(?P<cls>[\w-]+)|\#(?P<id>[\w:.-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))"""
 )
+_TABLE_ROW = re.compile(r"^ {0,3}\|(?P<cells>.*)$")
+_TABLE_RULE = re.compile(r"^[\s|:+=-]*$")
+_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _IMAGE = re.compile(
     r"!\[(?P<caption>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
     r"(?P<attributes>\{[^}]*\})?"
@@ -73,6 +77,14 @@ class Image:
     src: str
     caption: str
     attributes: Attributes
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The text of one pipe-table cell as written, and its line."""
+
+    line: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,26 @@ def find_images(text: str) -> list[Image]:
         )
         for match in _IMAGE.finditer(text)
     ]
+
+
+def find_table_cells(text: str) -> list[Cell]:
+    """Every non-empty cell of every pipe table row (header and body), with its line."""
+    cells = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _TABLE_ROW.match(line)
+        if not match or _TABLE_RULE.match(line):
+            continue
+        cells += [
+            Cell(number, cell.strip())
+            for cell in _CELL_SEPARATOR.split(match["cells"])
+            if cell.strip()
+        ]
+    return cells
+
+
+def unescape(text: str) -> str:
+    """Text as Markdown prints it: backslash escapes of punctuation removed."""
+    return _ESCAPE.sub(r"\1", text)
 
 
 def line_of(text: str, offset: int) -> int:

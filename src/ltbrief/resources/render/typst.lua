@@ -1,9 +1,8 @@
 --[[
 Typst output details the writer leaves out or gets wrong for a tagged PDF/UA-1 file:
-images keep their alt text (the writer drops it); table cells that start like Typst list,
-heading or term markup ("1. Core skills", "- x", "= x") are escaped, which the writer does
-only for paragraphs; tables get relative column widths and a rule above each theme group;
-and the colophon div uses the template's `colophon` style.
+images keep their alt text (the writer drops it); tables get relative column widths and a
+rule above each theme group; the colophon div uses the template's `colophon` style; and all
+text is written with its ASCII punctuation escaped, so Typst prints it as it is (see `Str`).
 ]]
 
 local COLUMN_WIDTHS = { 0.3, 0.55, 0.15 } -- theme, sub-themes or needs, count
@@ -15,47 +14,14 @@ local function typst_string(text)
 end
 
 -- SVGs go through the template's svg-image (figures.typ), which sets their text in our font.
-function Image(image)
+local function Image(image)
   local alt = pandoc.utils.stringify(image.caption)
   local draw = image.src:match("%.svg$") and "#svg-image(" or "#image("
   local call = draw .. typst_string(image.src) .. ", alt: " .. typst_string(alt) .. ")"
   return pandoc.RawInline("typst", call)
 end
 
--- Escape the first character of a cell when Typst would read it as block markup.
-local function guard_cell(cell)
-  local first = cell.contents[1]
-  if not first or (first.t ~= "Plain" and first.t ~= "Para") then
-    return
-  end
-  local text = first.content[1]
-  if text and text.t == "Str" and text.text:match("^[%d%-%+=/]") then
-    local head, rest = text.text:match("^(.)(.*)$")
-    local inlines = pandoc.Inlines({ pandoc.RawInline("typst", "\\" .. head) })
-    if rest ~= "" then
-      inlines:insert(pandoc.Str(rest))
-    end
-    local content = first.content
-    content:remove(1)
-    first.content = inlines .. content
-  end
-end
-
-local function cells(tbl)
-  local found = pandoc.List()
-  for _, row in ipairs(tbl.head.rows) do
-    found:extend(row.cells)
-  end
-  for _, body in ipairs(tbl.bodies) do
-    for _, row in ipairs(body.body) do
-      found:extend(row.cells)
-    end
-  end
-  return found
-end
-
-function Table(tbl)
-  cells(tbl):map(guard_cell)
+local function Table(tbl)
   if #tbl.colspecs == #COLUMN_WIDTHS then
     for index, spec in ipairs(tbl.colspecs) do
       tbl.colspecs[index] = { spec[1], COLUMN_WIDTHS[index] }
@@ -70,7 +36,7 @@ function Table(tbl)
   return tbl
 end
 
-function Div(div)
+local function Div(div)
   local style = div.classes:find_if(function(class) return STYLED_DIVS[class] end)
   if not style then
     return nil
@@ -80,3 +46,26 @@ function Div(div)
   blocks:insert(pandoc.RawBlock("typst", "]"))
   return blocks
 end
+
+-- The writer escapes only some of what Typst reads as markup: it leaves "-?" (a soft hyphen),
+-- a "1." or "- " that starts a table cell (a list), and writes ’ as ', which Typst sets as a
+-- prime after a digit. A backslash before each ASCII punctuation mark is always literal in
+-- Typst, so every word with punctuation or a non-ASCII letter is written that way. It runs
+-- after the filters above, which read image captions as plain text, and on the body only:
+-- the template places metadata such as `lang` inside Typst strings.
+local function Str(str)
+  if not str.text:match("[%p\128-\255]") then
+    return nil
+  end
+  return pandoc.RawInline("typst", (str.text:gsub("%p", "\\%0")))
+end
+
+local function literal_text(doc)
+  doc.blocks = doc.blocks:walk({ Str = Str })
+  return doc
+end
+
+return {
+  { Image = Image, Table = Table, Div = Div },
+  { Pandoc = literal_text },
+}
