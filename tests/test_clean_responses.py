@@ -135,6 +135,31 @@ class TestMapAreas:
             stage.map_areas(raw, AREAS)
         assert (caught.value.row, caught.value.column) == (3, "area")
 
+    @pytest.mark.parametrize(
+        ("areas", "message", "row", "column"),
+        [
+            (["BL001", "BL001"], "BL001 is listed twice", 3, "area_code"),
+            (["BL001", "BL002"], "'Alder Brook' is listed for BL002 but also names BL001", 3,
+             "variants"),
+        ],
+    )  # fmt: skip
+    def test_area_list_naming_one_spelling_twice_fails(
+        self, areas: list[str], message: str, row: int, column: str
+    ) -> None:
+        listed = pd.DataFrame(
+            {
+                "row": [2, 3],
+                "area_code": areas,
+                "area_name": ["Alderbrook", "Brook End"],
+                "variants": ["Alder Brook", "Alder Brook"],
+            }
+        )
+        listed.attrs["source"] = "areas.csv"
+        with pytest.raises(BuildError, match=message) as caught:
+            stage.map_areas(submissions({}), listed)
+        assert (caught.value.row, caught.value.column) == (row, column)
+        assert caught.value.file is not None and caught.value.file.name == "areas.csv"
+
 
 class TestParseConsent:
     def test_yes_and_no_become_booleans(self) -> None:

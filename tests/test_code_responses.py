@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from ltbrief import code_responses as stage
-from ltbrief.codebook import Codebook
+from ltbrief.codebook import Codebook, load_codebook
 from ltbrief.errors import BuildError
 
 
@@ -84,6 +86,24 @@ class TestCodingErrors:
         raw = coding(("PMS20-0002", "challenge", "CH-ENG-INV"))
         with pytest.raises(BuildError, match="no answer in main_challenge"):
             stage.code_responses(raw, RESPONSES, codebook)
+
+    def test_question_not_in_the_codebook(self, codebook: Codebook) -> None:
+        raw = coding(("PMS20-0001", "challenge", "CH-ENG-INV"), ("PMS20-0001", "Q1", "CH-ENG-INV"))
+        with pytest.raises(BuildError, match="'Q1' is not a question of the codebook") as caught:
+            stage.code_responses(raw, RESPONSES, codebook)
+        assert (caught.value.row, caught.value.column) == (3, "question")
+        assert "challenge, support" in caught.value.message
+
+    def test_codebook_column_missing_from_responses(self, codebook_file: Path) -> None:
+        text = codebook_file.read_text().replace("column: support_needed", "column: support")
+        codebook_file.write_text(text)
+        raw = coding(("PMS20-0001", "challenge", "CH-ENG-INV"))
+        with pytest.raises(
+            BuildError, match="column 'support', which the clean responses do not have"
+        ) as caught:
+            stage.code_responses(raw, RESPONSES, load_codebook(codebook_file))
+        assert caught.value.file == codebook_file
+        assert "column: support" in text.splitlines()[caught.value.line]
 
 
 def test_suite_parameters_list_valid_pairs(codebook: Codebook) -> None:

@@ -40,10 +40,34 @@ class TestCodebookErrors:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def test_duplicate_code(self, tmp_path: Path) -> None:
+    def test_duplicate_code_names_both_lines(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace("code: CH-REL-LA", "code: CH-ENG-INV")
-        with pytest.raises(BuildError, match="CH-ENG-INV is defined more than once"):
+        with pytest.raises(BuildError, match=r"CH-ENG-INV, which is already defined") as caught:
             load_codebook(self.write(tmp_path, text))
+        defined_on = [n for n, line in enumerate(text.splitlines(), 1) if "CH-ENG-INV" in line]
+        assert caught.value.line == defined_on[1]
+        assert f"first at line {defined_on[0]}" in caught.value.message
+
+    def test_theme_code_reused_as_sub_theme_code(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("code: CH-REL-LA", "code: CH-ENG")
+        with pytest.raises(BuildError, match="code CH-ENG, which is already defined"):
+            load_codebook(self.write(tmp_path, text))
+
+    @pytest.mark.parametrize(
+        ("old", "new", "message"),
+        [
+            ("order: 2,\n         subthemes", "order: second,\n         subthemes",
+             r"themes\[1\]\.order is 'second'"),
+            ("reported: false}", "reported: 'no'}", r"subthemes\[1\]\.reported is 'no'"),
+        ],
+    )  # fmt: skip
+    def test_wrongly_typed_field_names_entry_and_line(
+        self, tmp_path: Path, old: str, new: str, message: str
+    ) -> None:
+        assert old in TINY_CODEBOOK
+        with pytest.raises(BuildError, match=message) as caught:
+            load_codebook(self.write(tmp_path, TINY_CODEBOOK.replace(old, new, 1)))
+        assert caught.value.line is not None
 
     def test_theme_without_sub_themes(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace(
@@ -51,8 +75,9 @@ class TestCodebookErrors:
             "label: Local authorities, order: 1}]",
             "subthemes: []",
         )
-        with pytest.raises(BuildError, match=r"questions\[0\]\.themes\[1\] has an empty"):
+        with pytest.raises(BuildError, match=r"questions\[0\]\.themes\[1\] has an empty") as caught:
             load_codebook(self.write(tmp_path, text))
+        assert "CH-REL" in text.splitlines()[caught.value.line - 1]
 
     def test_missing_field_names_the_entry(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace("key: residents, ", "")

@@ -13,12 +13,14 @@ import subprocess
 import sys
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ltbrief import validate as v
 from ltbrief.errors import BuildError
+from ltbrief.io import ROW_INDEX
 from ltbrief.paths import PATHS, ProjectPaths
 
 SUITES = ("raw_export", "clean_responses", "code_responses", "summarise")
@@ -124,6 +126,13 @@ def raw_export() -> pd.DataFrame:
             "consent_to_quote": ["Yes", "No", "Yes", "No"],
         }
     )
+
+
+def located(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as ``io.read_export`` gives it: indexed by spreadsheet row, with its file."""
+    located = frame.set_axis(pd.RangeIndex(2, len(frame) + 2, name=ROW_INDEX))
+    located.attrs["source"] = "export.csv"
+    return located
 
 
 RAW_MUTATIONS: dict[str, Case] = {
@@ -730,6 +739,28 @@ class TestCheck:
         assert "UK phone number" in message
         assert "expectations/clean_responses.json" in message
         assert raised.value.report.failed == 1
+
+    def test_failure_in_a_file_names_file_rows_and_column(self) -> None:
+        frame = with_value("consent_to_quote", 2, "Y")(located(raw_export()))
+        frame = with_value("main_challenge", 3, "x" * 20_000)(frame)
+        with pytest.raises(v.ValidationFailed) as raised:
+            v.check(frame, "raw_export", parameters=RAW_PARAMETERS)
+        error = raised.value
+        assert (error.file, error.row, error.column) == (Path("export.csv"), 5, "main_challenge")
+        assert "row 5: 'xxx" in error.message and "(20,000 characters)" in error.message
+        assert "row 4: 'Y'" in error.message
+        assert len(error.message) < 2_000
+        assert "correct the rows shown in the file" in error.message
+
+    def test_rows_stay_out_of_the_record(self) -> None:
+        report = v.validate(
+            with_value("status", 0, "Done")(located(raw_export())),
+            "raw_export",
+            parameters=RAW_PARAMETERS,
+        )
+        failed = report.results.loc[~report.results["success"]].iloc[0]
+        assert failed["rows"] == (2,)
+        assert "rows" not in report.as_record()["results"][0]
 
     def test_missing_published_key_is_named(self) -> None:
         frame = figures().loc[lambda f: f["key"] != "areas"]

@@ -207,13 +207,42 @@ def area_key(name: object) -> str:
 
 
 def area_lookup(areas: pd.DataFrame) -> dict[str, str]:
-    """Map the key of every area name and listed variant to its area code."""
+    """Map the key of every area name and listed variant to its area code.
+
+    An area code listed twice, or a spelling listed for two areas, would send
+    responses to the wrong area, so either stops the build at the row repeating it.
+    """
     lookup: dict[str, str] = {}
-    for code, name, variants in areas.loc[:, list(AREA_COLUMNS)].itertuples(index=False):
-        for spelling in [name, *str(variants).split("|")]:
-            if spelling.strip():
-                lookup[area_key(spelling)] = code
+    codes: set[str] = set()
+    rows = areas["row"].tolist() if "row" in areas else [None] * len(areas)
+    entries = areas.loc[:, list(AREA_COLUMNS)].itertuples(index=False)
+    for row, (code, name, variants) in zip(rows, entries, strict=True):
+        if code in codes:
+            raise _area_list_error(f"area code {code} is listed twice", areas, row, "area_code")
+        codes.add(code)
+        spellings = [("area_name", name)] + [("variants", v) for v in str(variants).split("|")]
+        for column, spelling in spellings:
+            key = area_key(spelling)
+            if spelling.strip() and lookup.setdefault(key, code) != code:
+                raise _area_list_error(
+                    f"{spelling.strip()!r} is listed for {code} but also names {lookup[key]}",
+                    areas,
+                    row,
+                    column,
+                )
     return lookup
+
+
+def _area_list_error(problem: str, areas: pd.DataFrame, row: int | None, column: str) -> BuildError:
+    """An error at one row of the area list, which names its file when read from one."""
+    return BuildError(
+        problem,
+        file=areas.attrs.get("source"),
+        row=row,
+        column=column,
+        expected="each area code once, and each name or variant for one area only",
+        action="remove the repeat from the area list, so every spelling leads to one area",
+    )
 
 
 def _normalise_text(text: str) -> str:

@@ -71,6 +71,19 @@ def attach_codebook(
     coding: pd.DataFrame, codebook: Codebook, source: Path | None = None
 ) -> pd.DataFrame:
     """Add each code's theme and sub-theme from the codebook; unknown or misplaced codes fail."""
+    keys = [question.key for question in codebook.questions]
+    strangers = coding.loc[~coding["question"].isin(keys)]
+    if not strangers.empty:
+        first = strangers.iloc[0]
+        raise BuildError(
+            f"question {first['question']!r} is not a question of the codebook "
+            f"({len(strangers)} row(s))",
+            file=source,
+            row=int(first["row"]),
+            column="question",
+            expected=f"one of {', '.join(keys)} (the questions in {codebook.source.name})",
+            action="correct the question in the coding export",
+        )
     entries = codebook.subthemes.drop(
         columns=["description", "indicative_phrases", "specific_needs"]
     ).rename(columns={"question": "codebook_question"})
@@ -108,6 +121,16 @@ def attach_responses(
     source: Path | None = None,
 ) -> pd.DataFrame:
     """Add each reference's area; a reference to a missing response or blank answer fails."""
+    for question in codebook.questions:
+        if question.column not in responses:
+            raise BuildError(
+                f"question {question.key!r} takes its answers from column "
+                f"{question.column!r}, which the clean responses do not have",
+                file=codebook.source,
+                line=question.line,
+                expected=f"one of the responses' columns: {', '.join(responses.columns)}",
+                action=f"correct the 'column' of question {question.key!r} in the codebook",
+            )
     answered = pd.concat(
         [
             responses.loc[responses[question.column].notna(), ["response_id", "area_code"]].assign(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ class Question:
     key: str
     column: str
     text: str
+    line: int | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Codebook:
 def load_codebook(path: Path) -> Codebook:
     """Read and check the codebook, failing with the entry and field that is wrong."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except FileNotFoundError as error:
         raise BuildError(
             "the codebook is missing",
@@ -95,16 +96,15 @@ def load_codebook(path: Path) -> Codebook:
         )
     questions, rows = _read_questions(document, path)
     subthemes = pd.DataFrame(rows)
-    _check_unique(subthemes["subtheme_code"], "sub-theme code", path)
-    _check_unique(subthemes.drop_duplicates("theme_code")["theme_code"], "theme code", path)
     tables = _read_tables(document, path, questions, subthemes)
     return Codebook(path, tuple(questions), subthemes, tuple(tables))
 
 
 def _read_questions(document: dict[str, Any], path: Path) -> tuple[list[Question], list[dict]]:
-    """Flatten questions -> themes -> sub-themes into rows, checking required fields."""
+    """Flatten questions -> themes -> sub-themes into rows, checking fields and unique codes."""
     questions: list[Question] = []
     rows: list[dict[str, Any]] = []
+    defined: dict[str, int | None] = {}
     for q_index, question in enumerate(_required_list(document, "questions", path, "the codebook")):
         where = f"questions[{q_index}]"
         questions.append(
@@ -112,26 +112,30 @@ def _read_questions(document: dict[str, Any], path: Path) -> tuple[list[Question
                 key=_required(question, "key", path, where),
                 column=_required(question, "column", path, where),
                 text=_required(question, "text", path, where),
+                line=_line(question),
             )
         )
         for t_index, theme in enumerate(_required_list(question, "themes", path, where)):
             theme_where = f"{where}.themes[{t_index}]"
+            theme_fields = {
+                "question": questions[-1].key,
+                "theme_code": _unique_code(theme, defined, path, theme_where),
+                "theme_key": _required(theme, "key", path, theme_where),
+                "theme_label": _required(theme, "label", path, theme_where),
+                "theme_order": _required_int(theme, "order", path, theme_where),
+                "theme_reported": _optional_bool(theme, "reported", path, theme_where),
+            }
             subthemes = _required_list(theme, "subthemes", path, theme_where)
             for s_index, subtheme in enumerate(subthemes):
                 sub_where = f"{theme_where}.subthemes[{s_index}]"
                 rows.append(
                     {
-                        "question": questions[-1].key,
-                        "theme_code": _required(theme, "code", path, theme_where),
-                        "theme_key": _required(theme, "key", path, theme_where),
-                        "theme_label": _required(theme, "label", path, theme_where),
-                        "theme_order": int(_required(theme, "order", path, theme_where)),
-                        "theme_reported": bool(theme.get("reported", True)),
-                        "subtheme_code": _required(subtheme, "code", path, sub_where),
+                        **theme_fields,
+                        "subtheme_code": _unique_code(subtheme, defined, path, sub_where),
                         "subtheme_key": _required(subtheme, "key", path, sub_where),
                         "subtheme_label": _required(subtheme, "label", path, sub_where),
-                        "subtheme_order": int(_required(subtheme, "order", path, sub_where)),
-                        "subtheme_reported": bool(subtheme.get("reported", True)),
+                        "subtheme_order": _required_int(subtheme, "order", path, sub_where),
+                        "subtheme_reported": _optional_bool(subtheme, "reported", path, sub_where),
                         "description": str(subtheme.get("description", "")),
                         "indicative_phrases": list(subtheme.get("indicative_phrases") or []),
                         "specific_needs": list(subtheme.get("specific_needs") or []),
@@ -169,6 +173,7 @@ def _read_tables(
                 raise BuildError(
                     f"{where}.{field} is {getattr(spec, field)!r}",
                     file=path,
+                    line=_line(table),
                     expected={
                         "question": f"one of {sorted(question_keys)}",
                         "rows": f"one of {list(TABLE_LAYOUTS)}",
@@ -187,6 +192,7 @@ def _required(entry: Any, field: str, path: Path, where: str) -> Any:
         raise BuildError(
             f"{where} has no '{field}'",
             file=path,
+            line=_line(entry),
             expected=f"every entry under {where.rsplit('[', 1)[0]} to have a '{field}'",
             action=f"add '{field}' to {where}",
         )
@@ -200,19 +206,77 @@ def _required_list(entry: Any, field: str, path: Path, where: str) -> list[Any]:
         raise BuildError(
             f"{where} has an empty or malformed '{field}'",
             file=path,
+            line=_line(entry),
             expected=f"a non-empty list under '{field}'",
             action=f"list at least one item under {where}.{field}",
         )
     return value
 
 
-def _check_unique(codes: pd.Series, what: str, path: Path) -> None:
-    """Fail if a code is defined twice."""
-    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
-    if repeated:
+def _required_int(entry: Any, field: str, path: Path, where: str) -> int:
+    """Return the whole number ``entry[field]``, or fail naming the entry."""
+    value = _required(entry, field, path, where)
+    if isinstance(value, bool) or not isinstance(value, int):
         raise BuildError(
-            f"{what} {', '.join(repeated)} is defined more than once",
+            f"{where}.{field} is {value!r}",
             file=path,
-            expected=f"each {what} to be unique across the codebook",
+            line=_line(entry),
+            expected="a whole number, e.g. 1 for the first in display order",
+            action=f"give {where} a numeric '{field}'",
+        )
+    return value
+
+
+def _optional_bool(entry: Any, field: str, path: Path, where: str) -> bool:
+    """Return ``entry[field]`` (true when absent), or fail unless it is true or false."""
+    value = entry.get(field, True)
+    if not isinstance(value, bool):
+        raise BuildError(
+            f"{where}.{field} is {value!r}",
+            file=path,
+            line=_line(entry),
+            expected="true or false, unquoted",
+            action=f"set {where}.{field} to true or false",
+        )
+    return value
+
+
+def _unique_code(entry: Any, defined: dict[str, int | None], path: Path, where: str) -> str:
+    """Return the entry's code and record where it is defined; fail if it was already."""
+    code = _required(entry, "code", path, where)
+    if code in defined:
+        first = f" (first at line {defined[code]})" if defined[code] else ""
+        raise BuildError(
+            f"{where} defines code {code}, which is already defined{first}",
+            file=path,
+            line=_line(entry),
+            expected="each theme and sub-theme code once across the codebook",
             action="rename or remove the duplicate entry",
         )
+    defined[code] = _line(entry)
+    return code
+
+
+def _line(entry: Any) -> int | None:
+    """The line a codebook entry starts on, when it is a mapping read from the file."""
+    return getattr(entry, "line", None)
+
+
+class _Entry(dict):
+    """A YAML mapping that remembers the line it starts on."""
+
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """The safe YAML loader, with mappings that remember their line for located errors."""
+
+
+def _construct_entry(loader: _LineLoader, node: yaml.MappingNode) -> _Entry:
+    """Build a YAML mapping as a dict that knows the line it starts on."""
+    entry = _Entry(loader.construct_mapping(node, deep=True))
+    entry.line = node.start_mark.line + 1
+    return entry
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_entry)

@@ -6,11 +6,13 @@ only once complete, so a failed build leaves the last good output untouched.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +25,16 @@ import pyarrow.parquet as pq
 import yaml
 
 from ltbrief.errors import BuildError
+
+# The index of a frame read from a raw export: the row number a spreadsheet shows.
+ROW_INDEX = "spreadsheet_row"
+# Far above any real answer, so that an over-long cell is read and reported with its
+# row and column by the suites, not cut off by the csv module's 128 KiB default.
+_MAX_CELL_CHARACTERS = 2**31 - 1
+_MAX_NAME_SHOWN = 60
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 @contextmanager
@@ -76,7 +88,10 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> Path:
     The pandas schema metadata is kept (it restores dtypes on reading); Parquet
     records no timestamps, so the same frame gives the same bytes.
     """
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # pandas would store ``frame.attrs`` too, and they may hold machine paths.
+    detached = frame.copy(deep=False)
+    detached.attrs = {}
+    table = pa.Table.from_pandas(detached, preserve_index=False)
     buffer = io.BytesIO()
     pq.write_table(
         table,
@@ -93,46 +108,56 @@ def read_parquet(path: Path) -> pd.DataFrame:
 
 
 def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
-    """Read a raw CSV export as text, exactly as typed, with a spreadsheet row number.
+    """Read a raw CSV export as text, exactly as typed, located by spreadsheet row.
 
-    Every cell is a ``str`` (a blank cell is ``""``); the ``row`` column holds the
-    row number a spreadsheet would show (the header is row 1). UTF-8 with or
-    without a byte-order mark is read as is; text that is not UTF-8 is read as
-    Windows-1252 and the result says so. The header must hold exactly ``columns``.
+    Every cell is a ``str`` (a blank cell is ``""``), in the order of ``columns``
+    whatever the file's order. The ``row`` column and the index (named
+    ``ROW_INDEX``) hold the row number a spreadsheet would show (the header is
+    row 1), and ``frame.attrs["source"]`` names the file, so that later checks can
+    say where a bad value is. UTF-8 with or without a byte-order mark and UTF-16
+    with one are read as is, text wholly in Windows-1252 as such, and the result
+    says what the reader had to do. The header must hold exactly ``columns``.
     """
-    data = _read_raw_bytes(path)
-    notes: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        notes.append(f"{path.name}: removed a UTF-8 byte-order mark")
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        notes.append(f"{path.name}: not UTF-8; read as Windows-1252")
+    text, notes = _decode(_read_raw_bytes(path), path)
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
         raise BuildError(
-            "the file contains a NUL byte, so it is binary or corrupted",
+            "the file contains a NUL byte: it is binary, corrupted, or UTF-16 without a "
+            "byte-order mark",
             file=path,
-            line=line,
+            line=text[: text.index("\x00")].count("\n") + 1,
             expected="a text CSV export",
             action="export the file again from the survey tool as CSV (UTF-8)",
         )
-    rows = _parse_csv(text, path)
-    header, records = rows[0], rows[1:]
-    _check_header(header, columns, path)
-    for index, record in enumerate(records):
-        if len(record) != len(header):
+    with _csv_field_limit(_MAX_CELL_CHARACTERS):
+        # The header first: a file in another delimiter fails there, before its quoted cells.
+        _check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, path)
+        header, *records = _parse_csv(text, path)
+    if not records:
+        raise BuildError(
+            "the file has a header row but no data rows",
+            file=path,
+            row=2,
+            expected="one row per record under the header",
+            action="export the data again; the export may have been filtered or cut short",
+        )
+    for record in records:
+        if len(record.cells) != len(header.cells):
             raise BuildError(
-                f"this row has {len(record)} cells but the header has {len(header)}",
+                f"this row has {len(record.cells)} cells but the header has {len(header.cells)}",
                 file=path,
-                row=index + 2,
-                expected="every row to have one cell per column",
+                row=record.row,
+                line=record.line,
+                expected=f"one cell per column: {', '.join(header.cells)}",
                 action="check that row for a stray comma or a missing quote, and re-export",
             )
-    frame = pd.DataFrame(records, columns=list(header), dtype=object)
-    frame.insert(0, "row", pd.RangeIndex(2, len(records) + 2))
+    rows = pd.Index([record.row for record in records], name=ROW_INDEX)
+    frame = pd.DataFrame(
+        [record.cells for record in records], columns=header.cells, index=rows, dtype=object
+    ).loc[:, list(columns)]
+    frame.insert(0, "row", rows.to_numpy())
+    frame.attrs["source"] = str(path)
+    if header.cells != list(columns):
+        notes.append(f"{path.name}: columns read by name; the file has them in another order")
     return ReadResult(frame, tuple(notes))
 
 
@@ -142,6 +167,15 @@ class ReadResult:
 
     frame: pd.DataFrame
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One CSV record: its spreadsheet row, the file line it starts on, and its cells."""
+
+    row: int
+    line: int
+    cells: list[str]
 
 
 def _read_raw_bytes(path: Path) -> bytes:
@@ -164,20 +198,91 @@ def _read_raw_bytes(path: Path) -> bytes:
     return data
 
 
-def _parse_csv(text: str, path: Path) -> list[list[str]]:
-    """Split CSV text into rows of cells, failing on an unterminated quote."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Decode an export, noting any encoding other than plain UTF-8 that had to be read.
+
+    A file that is UTF-8 in places and not in others is refused: read as
+    Windows-1252 it would garble every UTF-8 character in it.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), [f"{path.name}: read as UTF-16 (it starts with its mark)"]
+    notes = []
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        notes.append(f"{path.name}: removed a UTF-8 byte-order mark")
     try:
-        rows = list(reader)
-    except csv.Error as error:
+        return data.decode("utf-8"), notes
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(data):
+            raise BuildError(
+                "this line is not UTF-8 but other lines are: the file mixes two text encodings",
+                file=path,
+                line=data[: error.start].count(b"\n") + 1,
+                expected="one encoding throughout, UTF-8",
+                action="retype the odd characters on that line (often quotes or dashes pasted "
+                "from Word), or export the whole file again as CSV UTF-8",
+            ) from None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
         raise BuildError(
-            f"the CSV cannot be read ({error})",
+            "the file is neither UTF-8 nor Windows-1252 text",
             file=path,
-            line=reader.line_num,
-            expected='comma-separated cells, each quote-wrapped cell closed with "',
-            action="look for an unclosed quote at or before that line and re-export",
-        ) from error
-    return [row for row in rows if row]
+            line=data[: error.start].count(b"\n") + 1,
+            expected="a CSV export saved as UTF-8",
+            action="export the file again as CSV UTF-8",
+        ) from None
+    return text, [*notes, f"{path.name}: not UTF-8; read as Windows-1252"]
+
+
+def _parse_csv(text: str, path: Path) -> list[_Record]:
+    """Split CSV text into records, keeping where each starts; fail on a broken quote."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    row = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise BuildError(
+                _describe_csv_error(str(error), reader.line_num),
+                file=path,
+                row=row + 1,
+                line=line,
+                expected='comma-separated cells; a quote inside a quoted cell doubled ("")',
+                action="look at that row in a text editor, close or double the quote, "
+                "and re-export",
+            ) from None
+        row += 1
+        # A blank line is a row a spreadsheet shows, so it still counts.
+        if cells:
+            records.append(_Record(row, line, cells))
+    return records
+
+
+def _describe_csv_error(message: str, at_line: int) -> str:
+    """Say in words what the csv module's error means for the person fixing the file."""
+    if "unexpected end of data" in message:
+        return "a quoted cell in the row starting here is never closed"
+    if "expected after" in message:
+        return (
+            f"a quote ends a cell early: text follows the closing quote on line {at_line} "
+            "before the next comma"
+        )
+    return f"the CSV cannot be read ({message}, line {at_line})"
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """Let the csv module read cells up to ``limit`` characters, then restore its limit."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _check_header(header: list[str], columns: Sequence[str], path: Path) -> None:
@@ -190,9 +295,9 @@ def _check_header(header: list[str], columns: Sequence[str], path: Path) -> None
             expected=f"comma-separated columns {', '.join(columns)}",
             action="export again as CSV with commas, or convert the delimiter",
         )
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted({_column_name(name) for name in header if header.count(name) > 1})
     missing = [name for name in columns if name not in header]
-    extra = [name for name in header if name not in columns]
+    extra = [_column_name(name) for name in header if name not in columns]
     if repeated or missing or extra:
         details = "; ".join(
             f"{kind} {', '.join(names)}"
@@ -207,6 +312,12 @@ def _check_header(header: list[str], columns: Sequence[str], path: Path) -> None
             expected=f"columns {', '.join(columns)}",
             action="rename the columns to these names (see docs/data-dictionary.md)",
         )
+
+
+def _column_name(name: str) -> str:
+    """Show a header cell in a message: quoted if odd, cut short if it swallowed later lines."""
+    shown = name if name.isidentifier() else repr(name)
+    return shown if len(shown) <= _MAX_NAME_SHOWN else shown[: _MAX_NAME_SHOWN - 4] + "...'"
 
 
 def sha256_of(path: Path) -> str:

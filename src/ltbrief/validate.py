@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ltbrief.errors import BuildError
+from ltbrief.io import ROW_INDEX
 from ltbrief.paths import PATHS, ProjectPaths
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ RESULT_COLUMNS = (
     "unexpected_count",
     "examples",
     "note",
+    "rows",
 )
 MAX_EXAMPLES = 5
 EXAMPLE_WIDTH = 60
@@ -49,13 +51,18 @@ _MULTICOLUMN_PREFIXES = ("expect_compound_", "expect_multicolumn_", "expect_sele
 
 @dataclass(frozen=True, eq=False)
 class ValidationReport:
-    """The outcome of one suite on one frame: one row of ``results`` per expectation."""
+    """The outcome of one suite on one frame: one row of ``results`` per expectation.
+
+    For a frame read from a raw export, ``source`` names the file and each failure's
+    ``rows`` and examples give the spreadsheet rows of its first failing values.
+    """
 
     suite: str
     success: bool
     evaluated: int
     failed: int
     results: pd.DataFrame
+    source: str | None = None
 
     def summary(self) -> str:
         """Say how many expectations passed, with one line per failure."""
@@ -86,6 +93,7 @@ class ValidationFailed(BuildError):
         self.report = report
         suite_file = paths.suite(report.suite).relative_to(paths.root)
         failures = report.summary().splitlines()[1:]
+        first = report.results.loc[~report.results["success"]].iloc[0]
         super().__init__(
             "\n".join(
                 [
@@ -94,10 +102,15 @@ class ValidationFailed(BuildError):
                     *failures,
                 ]
             ),
+            file=report.source,
+            row=first["rows"][0] if report.source and first["rows"] else None,
+            column=(first["columns"] or None) if report.source else None,
             action=(
-                "fix the data, or the stage that produced it; if a rule itself is wrong, "
-                f"review it in the suite file {suite_file}"
-            ),
+                "correct the rows shown in the file, or export it again"
+                if report.source
+                else "fix the data, or the stage that produced it"
+            )
+            + f"; if a rule itself is wrong, review it in the suite file {suite_file}",
         )
 
 
@@ -121,8 +134,10 @@ def validate(
     for index, expectation in enumerate(expectations.expectations):
         # Results come back grouped by metric, not in suite order; the id restores the order.
         expectation.id = str(index)
-    outcome = _run(frame, expectations, given)
-    return _report(suite, spec, outcome, given, list(frame.columns))
+    located = frame.index.name == ROW_INDEX
+    outcome = _run(frame, expectations, given, located)
+    report = _report(suite, spec, outcome, given, list(frame.columns))
+    return replace(report, source=frame.attrs.get("source")) if located else report
 
 
 def check(
@@ -158,7 +173,7 @@ def _build_suite(spec: dict[str, Any]) -> ExpectationSuite:
 
 
 def _run(
-    frame: pd.DataFrame, suite: ExpectationSuite, parameters: dict[str, Any]
+    frame: pd.DataFrame, suite: ExpectationSuite, parameters: dict[str, Any], located: bool
 ) -> ExpectationSuiteValidationResult:
     """Validate ``frame`` through a data source that lives for this run only.
 
@@ -172,11 +187,15 @@ def _run(
         batch = asset.add_batch_definition_whole_dataframe("whole frame").get_batch(
             batch_parameters={"dataframe": frame}
         )
-        # BASIC gives counts and example values; SUMMARY adds row indices at a third more time.
+        # BASIC gives counts and example values; SUMMARY adds their index at a third more
+        # time, worth it only where the index is a row a person can look up.
         return batch.validate(
             suite,
             expectation_parameters=parameters,
-            result_format={"result_format": "BASIC", "partial_unexpected_count": MAX_EXAMPLES},
+            result_format={
+                "result_format": "SUMMARY" if located else "BASIC",
+                "partial_unexpected_count": MAX_EXAMPLES,
+            },
         )
     finally:
         sources.delete(_DATA_SOURCE)
@@ -294,6 +313,7 @@ def _result_row(
         "unexpected_count": _unexpected_count(result.result),
         "examples": () if errors or result.success else _examples(kind, kwargs, result.result),
         "note": "; ".join(errors),
+        "rows": () if errors or result.success else _rows(result.result),
     }
 
 
@@ -370,6 +390,9 @@ def _examples(kind: str, kwargs: dict[str, Any], result: dict[str, Any]) -> tupl
     """Up to five short reprs of what was wrong: bad values, missing values or the observation."""
     if kind == "expect_table_columns_to_match_ordered_list":
         return _column_differences(kwargs["column_list"], result["observed_value"])
+    if _rows(result):
+        located = result["partial_unexpected_index_list"][:MAX_EXAMPLES]
+        return tuple(f"row {cells[ROW_INDEX]}: {_show_cells(kind, cells)}" for cells in located)
     if result.get("partial_unexpected_list"):
         return tuple(_short(value) for value in result["partial_unexpected_list"][:MAX_EXAMPLES])
     if result.get("partial_missing_list"):
@@ -378,6 +401,27 @@ def _examples(kind: str, kwargs: dict[str, Any], result: dict[str, Any]) -> tupl
     if "observed_value" in result:
         return (f"observed {_short(result['observed_value'])}",)
     return ()
+
+
+def _rows(result: dict[str, Any]) -> tuple[int, ...]:
+    """The spreadsheet rows of the first failing values, when the frame was located."""
+    located = result.get("partial_unexpected_index_list") or []
+    return tuple(
+        int(cells[ROW_INDEX])
+        for cells in located[:MAX_EXAMPLES]
+        if isinstance(cells, dict) and ROW_INDEX in cells
+    )
+
+
+def _show_cells(kind: str, cells: dict[str, Any]) -> str:
+    """Show the failing value of one row, or each value of a multi-column failure."""
+    values = {column: value for column, value in cells.items() if column != ROW_INDEX}
+    if len(values) != 1:
+        return ", ".join(f"{column}={_short(value)}" for column, value in values.items())
+    (value,) = values.values()
+    if kind == "expect_column_value_lengths_to_be_between" and isinstance(value, str):
+        return f"{_short(value)} ({len(value):,} characters)"
+    return _short(value)
 
 
 def _column_differences(expected: list[str], observed: list[str]) -> tuple[str, ...]:
@@ -407,10 +451,13 @@ def _describe_failure(row: Any) -> str:
 
 
 def _record_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A report row with pandas and tuple values turned into JSON types."""
+    """A report row with pandas and tuple values turned into JSON types.
+
+    Rows are left out: the examples name them, and a record of passing data has none.
+    """
     count = row["unexpected_count"]
     return {
-        **row,
+        **{key: value for key, value in row.items() if key != "rows"},
         "success": bool(row["success"]),
         "unexpected_count": None if pd.isna(count) else int(count),
         "examples": list(row["examples"]),

@@ -1,0 +1,733 @@
+"""Every bad input the build must refuse clearly, or read correctly where it is legitimate.
+
+Each case is a recipe applied to a copy of a project whose last build succeeded, and what
+``python -m ltbrief --project COPY build`` must then do: stop with one message naming the
+file, the row or line, the column, what was expected and what to do (``Fails``), or build
+and say in its notebooks what it had to do (``Builds``). README.md lists the cases.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+SURVEY = "data/raw/survey_export.csv"
+CODING = "data/raw/coded_references.csv"
+AREAS = "data/raw/areas.csv"
+CHECKSUMS = "data/raw/SHA256SUMS"
+CODEBOOK = "data/codebook.yml"
+REPORT = "report.qmd"
+RESPONSES = "data/interim/responses.parquet"
+
+Recipe = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Fails:
+    """The build stops, and its one message says all of this.
+
+    ``row`` is a spreadsheet row, the first cell of the row meant (as it is in the good
+    project), or -1 for a row added after the last; ``line`` is a line number, or text
+    found (last) in the changed file on the line meant.
+    """
+
+    file: str
+    says: tuple[str, ...]
+    stage: str | None = None
+    row: int | str | None = None
+    line: int | str | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Builds:
+    """The build succeeds; its executed notebooks print ``notes``; ``check`` passes."""
+
+    notes: tuple[str, ...] = ()
+    check: Callable[[Path, Path], None] | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: how to make it from a good project, and what the build must do.
+
+    Changed raw data is recorded in ``SHA256SUMS``, as for a new export on purpose,
+    unless ``record_checksums`` is false. ``gap`` says what the build does not do yet:
+    the case is then expected to fail until it does.
+    """
+
+    name: str
+    about: str
+    recipe: Sequence[Recipe]
+    expect: Fails | Builds
+    record_checksums: bool = True
+    gap: str | None = None
+
+    def apply(self, root: Path) -> None:
+        """Make the bad input in the project at ``root``."""
+        for step in self.recipe:
+            step(root)
+        if self.record_checksums:
+            record_checksums(root / CHECKSUMS)
+
+
+def _text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+def replace(file: str, old: str, new: str) -> Recipe:
+    """Replace the first ``old`` in a UTF-8 file with ``new``."""
+
+    def apply(root: Path) -> None:
+        text = _text(root / file)
+        assert old in text, f"{old!r} is not in {file}: the committed data changed"
+        _write_text(root / file, text.replace(old, new, 1))
+
+    return apply
+
+
+def in_record(file: str, first_cell: str, old: str, new: str) -> Recipe:
+    """Replace the first ``old`` at or after the line that starts with ``first_cell,``."""
+
+    def apply(root: Path) -> None:
+        text = _text(root / file)
+        start = text.index(f"\n{first_cell},") + 1
+        at = text.index(old, start)
+        _write_text(root / file, text[:at] + new + text[at + len(old) :])
+
+    return apply
+
+
+def cut(file: str, start: str, end: str, new: str) -> Recipe:
+    """Replace the text from ``start`` up to ``end`` (kept) with ``new``."""
+
+    def apply(root: Path) -> None:
+        text = _text(root / file)
+        head, tail = text[: text.index(start)], text[text.index(start) :]
+        _write_text(root / file, head + new + tail[tail.index(end) :])
+
+    return apply
+
+
+def append(file: str, text: str) -> Recipe:
+    """Add ``text`` at the end of a file."""
+
+    def apply(root: Path) -> None:
+        _write_text(root / file, _text(root / file) + text)
+
+    return apply
+
+
+def write(file: str, data: bytes) -> Recipe:
+    """Replace a file's bytes."""
+
+    def apply(root: Path) -> None:
+        (root / file).write_bytes(data)
+
+    return apply
+
+
+def remove(file: str) -> Recipe:
+    """Delete a file."""
+
+    def apply(root: Path) -> None:
+        (root / file).unlink()
+
+    return apply
+
+
+def transcode(file: str, encoding: str, mark: bytes = b"") -> Recipe:
+    """Save a UTF-8 file in another encoding, after ``mark``."""
+
+    def apply(root: Path) -> None:
+        (root / file).write_bytes(mark + _text(root / file).encode(encoding))
+
+    return apply
+
+
+def replace_bytes(file: str, old: bytes, new: bytes) -> Recipe:
+    """Replace the first ``old`` bytes of a file with ``new``."""
+
+    def apply(root: Path) -> None:
+        data = (root / file).read_bytes()
+        assert old in data, f"{old!r} is not in {file}: the committed data changed"
+        (root / file).write_bytes(data.replace(old, new, 1))
+
+    return apply
+
+
+def rewrite_csv(
+    file: str,
+    change: Callable[[list[list[str]]], list[list[str]]],
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Recipe:
+    """Read a CSV file's rows, change them, and write them back as a tool would."""
+
+    def apply(root: Path) -> None:
+        rows = list(csv.reader(io.StringIO(_text(root / file), newline="")))
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(change(rows))
+        (root / file).write_bytes(buffer.getvalue().encode(encoding))
+
+    return apply
+
+
+def record_checksums(manifest: Path) -> None:
+    """Record the current SHA-256 of every file the manifest lists that still exists."""
+    lines = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        target = manifest.parent / name
+        if target.is_file():
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name}")
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _drop_column(name: str) -> Callable[[list[list[str]]], list[list[str]]]:
+    def change(rows: list[list[str]]) -> list[list[str]]:
+        index = rows[0].index(name)
+        return [row[:index] + row[index + 1 :] for row in rows]
+
+    return change
+
+
+def _add_column(name: str, value: str) -> Callable[[list[list[str]]], list[list[str]]]:
+    def change(rows: list[list[str]]) -> list[list[str]]:
+        return [[*rows[0], name]] + [[*row, value] for row in rows[1:]]
+
+    return change
+
+
+def _reverse_columns(rows: list[list[str]]) -> list[list[str]]:
+    return [row[::-1] for row in rows]
+
+
+def _same_responses(project: Path, template: Path) -> None:
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(project / RESPONSES), pd.read_parquet(template / RESPONSES)
+    )
+
+
+RESUBMITTED = "We could not get the new members we needed; the same few do everything."
+
+
+def _latest_resubmission_wins(project: Path, template: Path) -> None:
+    before = pd.read_parquet(template / RESPONSES).set_index("response_id")
+    after = pd.read_parquet(project / RESPONSES).set_index("response_id")
+    assert len(after) == len(before)
+    assert after.loc["PMS20-0020", "main_challenge"] == RESUBMITTED
+    assert str(after.loc["PMS20-0020", "submitted_at"]) == "2020-08-20 09:00:00+00:00"
+    # The kept submission is now the last row read, so the response moves to the end.
+    pd.testing.assert_frame_equal(
+        after.drop(index="PMS20-0020").sort_index(), before.drop(index="PMS20-0020").sort_index()
+    )
+
+
+TEN_MEGABYTES = "I have a lot to say. " * 500_000
+HEADER = "response_id,submitted_at,status,area,main_challenge,support_needed,consent_to_quote\n"
+
+CASES: tuple[Case, ...] = (
+    # survey_export.csv: reading the file
+    Case(
+        "survey-empty",
+        "the survey export is an empty file",
+        [write(SURVEY, b"")],
+        Fails(SURVEY, ("the file is empty", "expected: a header row"), "01-clean-responses"),
+    ),
+    Case(
+        "survey-header-only",
+        "the survey export has its header row and nothing else",
+        [write(SURVEY, HEADER.encode())],
+        Fails(SURVEY, ("no data rows",), "01-clean-responses", row=2),
+    ),
+    Case(
+        "survey-semicolons",
+        "the survey export is separated by semicolons (a European spreadsheet's CSV)",
+        [rewrite_csv(SURVEY, lambda rows: rows, delimiter=";")],
+        Fails(SURVEY, ("not comma-separated",), "01-clean-responses", row=1),
+    ),
+    Case(
+        "survey-utf16-tabs",
+        "the survey export saved as Excel's 'Unicode text': UTF-16, tab-separated",
+        [rewrite_csv(SURVEY, lambda rows: rows, delimiter="\t", encoding="utf-16")],
+        Fails(
+            SURVEY,
+            ("not comma-separated", "expected: comma-separated"),
+            "01-clean-responses",
+            row=1,
+        ),
+    ),
+    Case(
+        "survey-extra-cell",
+        "a row of the survey export has one cell more than the header (a stray comma)",
+        [in_record(SURVEY, "PMS20-0003", ",Yes\n", ",Yes,\n")],
+        Fails(
+            SURVEY,
+            ("has 8 cells but the header has 7",),
+            "01-clean-responses",
+            row="PMS20-0003",
+            line="PMS20-0003,",
+        ),
+    ),
+    Case(
+        "survey-missing-cell",
+        "a row of the survey export has one cell fewer than the header",
+        [in_record(SURVEY, "PMS20-0005", ",Yes\n", "\n")],
+        Fails(
+            SURVEY,
+            ("has 6 cells but the header has 7",),
+            "01-clean-responses",
+            row="PMS20-0005",
+            line="PMS20-0005,",
+        ),
+    ),
+    Case(
+        "survey-unterminated-quote",
+        "the last answer of the survey export opens a quote that never closes",
+        [
+            append(
+                SURVEY,
+                'PMS20-9001,2020-07-01T10:00:00+01:00,Complete,Cinderbank,"Volunteers,,Yes\n',
+            )
+        ],
+        Fails(SURVEY, ("never closed",), "01-clean-responses", row=-1, line="PMS20-9001,"),
+    ),
+    Case(
+        "survey-stray-quote",
+        'a quoted answer holds a quote that is not doubled ("like "this"")',
+        [in_record(SURVEY, "PMS20-0001", '"engaging with', '"engaging "with" ')],
+        Fails(
+            SURVEY,
+            ("a quote ends a cell early",),
+            "01-clean-responses",
+            row="PMS20-0001",
+            line="PMS20-0001,",
+        ),
+    ),
+    Case(
+        "survey-nul-byte",
+        "a NUL byte in the middle of the survey export",
+        [in_record(SURVEY, "PMS20-0010", "No real", "No\x00real")],
+        Fails(
+            SURVEY,
+            ("NUL byte", "expected: a text CSV export"),
+            "01-clean-responses",
+            line="PMS20-0010,",
+        ),
+    ),
+    Case(
+        "survey-mixed-encoding",
+        "one answer pasted in Windows-1252 into an otherwise UTF-8 export",
+        [
+            replace_bytes(
+                SURVEY,
+                "\u201cI\u2019ll help next time\u201d".encode(),
+                "\u201cI\u2019ll help next time\u201d".encode("cp1252"),
+            )
+        ],
+        Fails(
+            SURVEY,
+            ("mixes two text encodings", "expected: one encoding"),
+            "01-clean-responses",
+            line="PMS20-0012,",
+        ),
+    ),
+    Case(
+        "survey-bom",
+        "the survey export starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8')",
+        [transcode(SURVEY, "utf-8", mark=codecs.BOM_UTF8)],
+        Builds(("survey_export.csv: removed a UTF-8 byte-order mark",), _same_responses),
+    ),
+    Case(
+        "survey-windows-1252",
+        "the survey export saved as Windows-1252, curly quotes and all (Excel's plain 'CSV')",
+        [transcode(SURVEY, "cp1252")],
+        Builds(("survey_export.csv: not UTF-8; read as Windows-1252",), _same_responses),
+    ),
+    # survey_export.csv: its columns
+    Case(
+        "survey-missing-column",
+        "the survey export has no consent_to_quote column",
+        [rewrite_csv(SURVEY, _drop_column("consent_to_quote"))],
+        Fails(
+            SURVEY,
+            ("missing consent_to_quote", "expected: columns"),
+            "01-clean-responses",
+            row=1,
+            column="consent_to_quote",
+        ),
+    ),
+    Case(
+        "survey-renamed-column",
+        "the survey export calls consent_to_quote 'Consent'",
+        [replace(SURVEY, ",consent_to_quote\n", ",Consent\n")],
+        Fails(
+            SURVEY,
+            ("missing consent_to_quote; unexpected Consent",),
+            "01-clean-responses",
+            row=1,
+            column="consent_to_quote",
+        ),
+    ),
+    Case(
+        "survey-duplicated-column",
+        "the survey export has two columns called area (status renamed by mistake)",
+        [replace(SURVEY, ",status,", ",area,")],
+        Fails(
+            SURVEY,
+            ("repeated area", "missing status"),
+            "01-clean-responses",
+            row=1,
+            column="status",
+        ),
+    ),
+    Case(
+        "survey-extra-column",
+        "the survey export has an extra column the survey tool added (ip_address)",
+        [rewrite_csv(SURVEY, _add_column("ip_address", "192.0.2.1"))],
+        Fails(SURVEY, ("unexpected ip_address",), "01-clean-responses", row=1, column="ip_address"),
+    ),
+    Case(
+        "survey-columns-reordered",
+        "the survey export has its columns in another order (legitimate: read by name)",
+        [rewrite_csv(SURVEY, _reverse_columns)],
+        Builds(
+            ("survey_export.csv: columns read by name; the file has them in another order",),
+            _same_responses,
+        ),
+    ),
+    # survey_export.csv: its values
+    Case(
+        "survey-10mb-answer",
+        "one answer is 10 MB long (a paste gone wrong)",
+        [in_record(SURVEY, "PMS20-0005", "not applicable", TEN_MEGABYTES)],
+        Fails(
+            SURVEY,
+            ("10,500,000 characters", "max_value=10000"),
+            "01-clean-responses",
+            row="PMS20-0005",
+            column="main_challenge",
+        ),
+    ),
+    Case(
+        "survey-same-time-conflict",
+        "a respondent submitted twice at the same moment with different answers",
+        [
+            append(
+                SURVEY,
+                "PMS20-0003,2020-06-01T07:27:10+01:00,Complete,OLD QUARRY,"
+                "Something else entirely.,Nothing.,Yes\n",
+            )
+        ],
+        Fails(
+            SURVEY,
+            ("expect_compound_columns_to_be_unique", "cannot be ordered"),
+            "01-clean-responses",
+            row="PMS20-0003",
+            column="response_id, submitted_at",
+        ),
+    ),
+    Case(
+        "survey-later-resubmission",
+        "a respondent resubmitted later with new answers (legitimate: the latest wins)",
+        [
+            append(
+                SURVEY,
+                f"PMS20-0020,2020-08-20T10:00:00+01:00,Complete,Coalbrook Terraces,"
+                f"{RESUBMITTED},Governance training.,Yes\n",
+            )
+        ],
+        Builds(("keep latest submission",), _latest_resubmission_wins),
+    ),
+    Case(
+        "survey-bad-date",
+        "a submission time written as a spreadsheet shows it (14/06/2020 19:02)",
+        [in_record(SURVEY, "PMS20-0010", "2020-06-01T10:46:45+01:00", "01/06/2020 10:46")],
+        Fails(
+            SURVEY,
+            ("'01/06/2020 10:46'", "ISO 8601"),
+            "01-clean-responses",
+            row="PMS20-0010",
+            column="submitted_at",
+        ),
+    ),
+    Case(
+        "survey-consent-y",
+        "consent_to_quote is 'Y' instead of Yes or No",
+        [in_record(SURVEY, "PMS20-0010", ",Yes\n", ",Y\n")],
+        Fails(
+            SURVEY,
+            ("'Y'", "value_set=['Yes', 'No']", "never guessed"),
+            "01-clean-responses",
+            row="PMS20-0010",
+            column="consent_to_quote",
+        ),
+    ),
+    Case(
+        "survey-unknown-status",
+        "a status the survey tool never writes ('Completed')",
+        [in_record(SURVEY, "PMS20-0010", ",Complete,", ",Completed,")],
+        Fails(
+            SURVEY,
+            ("'Completed'", "'Complete', 'Partial', 'Preview'"),
+            "01-clean-responses",
+            row="PMS20-0010",
+            column="status",
+        ),
+    ),
+    Case(
+        "survey-blank-id",
+        "a submission with no response_id",
+        [replace(SURVEY, "\nPMS20-0010,", "\n,")],
+        Fails(
+            SURVEY,
+            ("response_id", ": ''"),
+            "01-clean-responses",
+            row="PMS20-0010",
+            column="response_id",
+        ),
+    ),
+    Case(
+        "survey-unknown-area",
+        "an area that is in neither the area list nor its variants",
+        [in_record(SURVEY, "PMS20-0010", "pitmans row", "Atlantis Big Local")],
+        Fails(
+            SURVEY,
+            ("'Atlantis Big Local'", "expected: an area name"),
+            "01-clean-responses",
+            row="PMS20-0010",
+            column="area",
+        ),
+    ),
+    Case(
+        "survey-edited-unrecorded",
+        "the survey export edited by hand without recording a new checksum",
+        [in_record(SURVEY, "PMS20-0010", "No real", "Some real")],
+        Fails(
+            CHECKSUMS,
+            ("survey_export.csv does not match its recorded checksum",),
+            "raw-checksums",
+            line="survey_export.csv",
+        ),
+        record_checksums=False,
+    ),
+    Case(
+        "survey-missing",
+        "the survey export is not there",
+        [remove(SURVEY)],
+        Fails(CHECKSUMS, ("survey_export.csv is listed but missing",), line="survey_export.csv"),
+        gap="the build runner refuses a missing input before the checksum check can name it, "
+        "and prints 'the build runner stopped without a readable error' (src/ltbrief/build.py)",
+    ),
+    # coded_references.csv
+    Case(
+        "coding-missing-response",
+        "a coded reference to a response id the survey export does not have",
+        [append(CODING, "PMS20-9999,challenge,CH-ENG-INV\n")],
+        Fails(
+            CODING,
+            ("PMS20-9999 is not among the valid responses",),
+            "02-code-responses",
+            row=-1,
+            column="response_id",
+        ),
+    ),
+    Case(
+        "coding-dropped-response",
+        "a coded response turned out to be a partial submission (cleaning drops it)",
+        [in_record(SURVEY, "PMS20-0012", ",Complete,", ",Partial,")],
+        Fails(
+            CODING,
+            ("PMS20-0012 is not among the valid responses",),
+            "02-code-responses",
+            row="PMS20-0012",
+            column="response_id",
+        ),
+        gap="stage 01 succeeds and replaces data/interim/responses.parquet and its executed "
+        "notebook before stage 02 fails: a failed build keeps no earlier stage's good outputs "
+        "(src/ltbrief/build.py)",
+    ),
+    Case(
+        "coding-blank-answer",
+        "a reference coded to a question the respondent left blank",
+        [append(CODING, "PMS20-0002,support,SU-DEV-CORE\n")],
+        Fails(
+            CODING,
+            ("no answer in support_needed",),
+            "02-code-responses",
+            row=-1,
+            column="response_id",
+        ),
+    ),
+    Case(
+        "coding-unknown-code",
+        "a code that is not in the codebook",
+        [append(CODING, "PMS20-0003,challenge,CH-ENG-XYZ\n")],
+        Fails(
+            CODING,
+            ("'CH-ENG-XYZ' is not in the codebook", "expected: a sub-theme code"),
+            "02-code-responses",
+            row=-1,
+            column="code",
+        ),
+    ),
+    Case(
+        "coding-wrong-question",
+        "a support code used for the challenge question",
+        [append(CODING, "PMS20-0003,challenge,SU-DEV-CORE\n")],
+        Fails(
+            CODING,
+            ("SU-DEV-CORE belongs to the support question",),
+            "02-code-responses",
+            row=-1,
+            column="question",
+        ),
+    ),
+    Case(
+        "coding-unknown-question",
+        "a question key the codebook does not have ('challenges')",
+        [append(CODING, "PMS20-0003,challenges,CH-ENG-INV\n")],
+        Fails(
+            CODING,
+            ("'challenges' is not a question", "challenge, support"),
+            "02-code-responses",
+            row=-1,
+            column="question",
+        ),
+    ),
+    Case(
+        "coding-duplicate-reference",
+        "the same reference exported twice",
+        [append(CODING, "PMS20-0003,challenge,CH-ENG-AWARE\n")],
+        Fails(CODING, ("coded CH-ENG-AWARE twice",), "02-code-responses", row=-1, column="code"),
+    ),
+    Case(
+        "coding-missing-column",
+        "the coding export has no code column",
+        [rewrite_csv(CODING, _drop_column("code"))],
+        Fails(CODING, ("missing code",), "02-code-responses", row=1, column="code"),
+    ),
+    # areas.csv
+    Case(
+        "areas-ambiguous-variant",
+        "a spelling listed as a variant of one area is the name of another",
+        [replace(AREAS, "BL003,Cinderbank,", "BL003,Cinderbank,Brackenholt")],
+        Fails(
+            AREAS,
+            ("'Brackenholt' is listed for BL003 but also names BL002",),
+            "01-clean-responses",
+            row="BL003",
+            column="variants",
+        ),
+    ),
+    Case(
+        "areas-duplicate-code",
+        "an area code listed twice in the area list",
+        [append(AREAS, "BL001,Ashcombe Vale North,\n")],
+        Fails(
+            AREAS,
+            ("area code BL001 is listed twice",),
+            "01-clean-responses",
+            row=-1,
+            column="area_code",
+        ),
+    ),
+    # codebook.yml
+    Case(
+        "codebook-duplicate-code",
+        "two sub-themes with the same code",
+        [replace(CODEBOOK, "code: CH-DEL-STAFF", "code: CH-DEL-COVID")],
+        Fails(
+            CODEBOOK,
+            (
+                "defines code CH-DEL-COVID, which is already defined",
+                "expected: each theme and sub-theme code once",
+            ),
+            line="          - code: CH-DEL-COVID\n",
+        ),
+    ),
+    Case(
+        "codebook-theme-without-subthemes",
+        "a theme whose sub-themes were all deleted",
+        [
+            cut(
+                CODEBOOK,
+                "        subthemes:\n          - code: SU-EXI-",
+                "\ntables:",
+                "        subthemes: []\n",
+            )
+        ],
+        Fails(
+            CODEBOOK,
+            ("questions[1].themes[3] has an empty or malformed 'subthemes'",),
+            line="- code: SU-EXI\n",
+        ),
+    ),
+    Case(
+        "codebook-malformed-yaml",
+        "a label with an unquoted colon, which YAML cannot read",
+        [replace(CODEBOOK, "label: Raising awareness", "label: Raising: awareness")],
+        Fails(CODEBOOK, ("not valid YAML", "expected: valid YAML"), line="label: Raising:"),
+    ),
+    Case(
+        "codebook-order-not-a-number",
+        "a theme's display order written as a word",
+        [replace(CODEBOOK, "\n        order: 2\n", "\n        order: second\n")],
+        Fails(
+            CODEBOOK,
+            ("questions[0].themes[1].order is 'second'", "a whole number"),
+            line="      - code: CH-DEL\n",
+        ),
+    ),
+    Case(
+        "codebook-wrong-column",
+        "a question pointing at a survey column that does not exist",
+        [replace(CODEBOOK, "column: support_needed", "column: support_need")],
+        Fails(
+            CODEBOOK,
+            ("column 'support_need', which the clean responses do not have",),
+            "02-code-responses",
+            line="  - key: support\n",
+        ),
+    ),
+    Case(
+        "codebook-missing",
+        "the codebook is not there",
+        [remove(CODEBOOK)],
+        Fails(CODEBOOK, ("the codebook is missing",)),
+    ),
+    # report.qmd: the renderer's lint (owned by the renderer; tested here end to end)
+    Case(
+        "report-unclosed-div",
+        "a fenced div that is opened and never closed",
+        [append(REPORT, "\n::: {.callout-note}\nA note that never ends.\n")],
+        Fails(REPORT, ("never closed",), "render-html", line="::: {.callout-note}"),
+    ),
+    Case(
+        "report-unknown-shortcode",
+        "a Quarto shortcode the brief does not support",
+        [append(REPORT, "\nWatch {{< video intro.mp4 >}} for more.\n")],
+        Fails(REPORT, ("video",), "render-html", line="{{< video"),
+    ),
+    Case(
+        "report-quote-without-id",
+        "a respondent quote that does not say which response it quotes",
+        [append(REPORT, '\n::: {.respondent-quote}\n> "We need more volunteers."\n:::\n')],
+        Fails(
+            REPORT, ("quote with no response id",), "render-html", line="::: {.respondent-quote}"
+        ),
+    ),
+)
