@@ -136,6 +136,10 @@ def test_a_bad_input_stops_the_build_and_keeps_the_last_good_outputs(
     coding = paths.coded_references.read_text().splitlines()
     coding[5] = coding[5].rsplit(",", 1)[0] + ",CH-MADE-UP"
     paths.coded_references.write_text("\n".join(coding) + "\n")
+    manifest = paths.raw_checksums.read_text()
+    paths.raw_checksums.write_text(
+        manifest.replace(sha256_of(PATHS.coded_references), sha256_of(paths.coded_references))
+    )
     with pytest.raises(BuildError) as caught:
         run_build(paths, formats=(), out=io.StringIO())
     message = caught.value.message

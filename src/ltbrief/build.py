@@ -232,6 +232,7 @@ def run_build(
 
     ``version`` names the code (default: read from the project's git checkout).
     """
+    _require_inputs(paths, render=bool(formats))
     progress = Progress()
     kernels = Kernels(paths.root)
     tasks = build_tasks(
@@ -256,6 +257,26 @@ def run_build(
             action="run again with --debug to see the full output",
         )
     return progress
+
+
+def _require_inputs(paths: ProjectPaths, render: bool) -> None:
+    """Fail, naming the file, when an input the build starts from is missing.
+
+    The runner would otherwise refuse the stage with a message about its own task graph.
+    """
+    inputs = [paths.survey_export, paths.coded_references, paths.areas, paths.raw_checksums,
+              paths.codebook]  # fmt: skip
+    if render:
+        inputs += [paths.report, paths.quarto_config, paths.quote_reviews]
+    for path in inputs:
+        if not path.is_file():
+            raise BuildError(
+                "the file is missing",
+                file=path,
+                expected="every input listed in docs/data-dictionary.md and the brief's sources",
+                action="restore it from git (git checkout -- <file>), or put the export back "
+                "in data/raw/",
+            )
 
 
 def _publish() -> ModuleType:

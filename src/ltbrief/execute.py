@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import itertools
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -122,6 +124,9 @@ class Kernels:
         self.workdir = workdir
         self._sockets = tempfile.TemporaryDirectory(prefix="ltbrief-kernels-")
         self._starting: list[Future[KernelManager]] = []
+        self._unused: list[KernelManager] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel")
         self._ids = itertools.count(1)
         self._used = 0
@@ -138,9 +143,10 @@ class Kernels:
     def take(self) -> KernelManager:
         """A started kernel: one begun ahead if any, else a new one."""
         self._used += 1
-        if self._starting:
-            return self._starting.pop(0).result()
-        return self._start(warm=False)
+        manager = self._starting.pop(0).result() if self._starting else self._start(warm=False)
+        with self._lock:
+            self._unused.remove(manager)
+        return manager
 
     def release(self, manager: KernelManager) -> None:
         """Shut a kernel down once its notebook has run."""
@@ -148,11 +154,16 @@ class Kernels:
             manager.shutdown_kernel(now=True)
 
     def close(self) -> None:
-        """Shut down kernels started ahead but never used, and remove their sockets."""
+        """Stop kernels started ahead but never used, without waiting for their imports."""
+        self._closing.set()
         for future in self._starting:
-            self.release(future.result())
+            future.cancel()
+        with self._lock:
+            unused, self._unused = self._unused, []
+        for manager in unused:
+            self.release(manager)
+        self._pool.shutdown(wait=True)
         self._starting.clear()
-        self._pool.shutdown()
         self._sockets.cleanup()
 
     def _start(self, warm: bool) -> KernelManager:
@@ -163,17 +174,33 @@ class Kernels:
             transport="ipc",
             ip=str(Path(self._sockets.name) / f"kernel-{next(self._ids)}"),
         )
+        with self._lock:
+            self._unused.append(manager)
         manager.start_kernel(cwd=str(self.workdir), env=_kernel_environment())
         if warm:
-            client = manager.blocking_client()
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=60)
-                # silent: no execution count is used, so the notebook's cells number from 1.
-                client.execute_interactive(WARM_UP, silent=True, store_history=False, timeout=120)
-            finally:
-                client.stop_channels()
+            self._warm_up(manager)
         return manager
+
+    def _warm_up(self, manager: KernelManager) -> None:
+        """Import the libraries in the kernel; give up as soon as the kernels are closed."""
+        client = manager.blocking_client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            # silent: no execution count is used, so the notebook's cells number from 1.
+            request = client.execute(WARM_UP, silent=True, store_history=False)
+            while not self._closing.is_set():
+                try:
+                    reply = client.get_shell_msg(timeout=0.25)
+                except queue.Empty:
+                    continue
+                if reply["parent_header"].get("msg_id") == request:
+                    return
+        except RuntimeError:
+            if not self._closing.is_set():
+                raise
+        finally:
+            client.stop_channels()
 
 
 class StageFailed(BuildError):
