@@ -18,13 +18,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import yaml
 
 from ltbrief.errors import BuildError
+
+if TYPE_CHECKING:
+    # pandas and pyarrow take most of a second to load; a build with nothing to do, which
+    # only checks checksums, never needs them.
+    import pandas as pd
 
 # The index of a frame read from a raw export: the row number a spreadsheet shows.
 ROW_INDEX = "spreadsheet_row"
@@ -91,6 +94,9 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> Path:
     # pandas would store ``frame.attrs`` too, and they may hold machine paths.
     detached = frame.copy(deep=False)
     detached.attrs = {}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(detached, preserve_index=False)
     buffer = io.BytesIO()
     pq.write_table(
@@ -104,6 +110,8 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> Path:
 
 def read_parquet(path: Path) -> pd.DataFrame:
     """Read a stage output written by ``write_parquet``."""
+    import pandas as pd
+
     return pd.read_parquet(path)
 
 
@@ -150,6 +158,8 @@ def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
                 expected=f"one cell per column: {', '.join(header.cells)}",
                 action="check that row for a stray comma or a missing quote, and re-export",
             )
+    import pandas as pd
+
     rows = pd.Index([record.row for record in records], name=ROW_INDEX)
     frame = pd.DataFrame(
         [record.cells for record in records], columns=header.cells, index=rows, dtype=object
