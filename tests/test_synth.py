@@ -267,7 +267,7 @@ class TestSurveyExport:
         self, survey: synth.SyntheticSurvey
     ) -> None:
         export = survey.survey_export
-        assert list(export.columns) == list(synth.SURVEY_COLUMNS)
+        assert list(export.columns) == list(synth.EXPORT_COLUMNS)
         assert export.map(lambda value: isinstance(value, str)).all().all()
         assert export["response_id"].str.fullmatch(r"PMS20-\d{4,}").all()
         assert export["submitted_at"].str.fullmatch(r"2020-0[678]-\d\dT\d\d:\d\d:\d\d\+01:00").all()

@@ -26,19 +26,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ltbrief.clean_responses import EXPORT_COLUMNS
+from ltbrief.code_responses import CODING_COLUMNS
 from ltbrief.io import sha256_of, write_csv, write_text
 from ltbrief.paths import PATHS, resource
 
-SURVEY_COLUMNS = (
-    "response_id",
-    "submitted_at",
-    "status",
-    "area",
-    "main_challenge",
-    "support_needed",
-    "consent_to_quote",
-)
-REFERENCE_COLUMNS = ("response_id", "question", "code")
 LEDGER_COLUMNS = ("response_id", "column", "kind", "value")
 ID_PREFIX = "PMS20-"
 ID_DIGITS = 4
@@ -941,7 +933,7 @@ def _survey_export(submissions: pd.DataFrame, timing: dict[str, Any]) -> pd.Data
         response_id=_format_ids(ordered["number"].to_numpy()),
         submitted_at=_format_times(ordered["seconds"].to_numpy(), timing),
     )
-    return export.loc[:, list(SURVEY_COLUMNS)]
+    return export.loc[:, list(EXPORT_COLUMNS)]
 
 
 def _coded_references(references: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -952,7 +944,7 @@ def _coded_references(references: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     coded = coded.sort_values(["number", "question", "code"], kind="stable", ignore_index=True)
     return coded.assign(response_id=_format_ids(coded["number"].to_numpy())).loc[
-        :, list(REFERENCE_COLUMNS)
+        :, list(CODING_COLUMNS)
     ]
 
 
