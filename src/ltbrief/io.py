@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -83,6 +83,25 @@ def write_yaml(path: Path, data: object) -> Path:
 def write_json(path: Path, data: object) -> Path:
     """Write ``data`` as indented JSON with a final newline, atomically."""
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_yaml_mapping(path: Path, what: str, action: str) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping, failing with its line and ``action``."""
+    if not path.is_file():
+        raise BuildError(f"the {what} is missing", file=path, action=action)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BuildError(
+            f"the {what} is not valid YAML ({getattr(error, 'problem', error)})",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            action=action,
+        ) from error
+    if not isinstance(data, dict):
+        raise BuildError(f"the {what} is not a YAML mapping", file=path, action=action)
+    return data
 
 
 def write_parquet(path: Path, frame: pd.DataFrame) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ltbrief.errors import BuildError
+from ltbrief.io import read_yaml_mapping
 from ltbrief.paths import ProjectPaths
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -85,26 +86,12 @@ def split_front_matter(text: str, file: Path) -> tuple[dict[str, Any], str]:
 
 def read_config(paths: ProjectPaths) -> dict[str, Any]:
     """Read ``_quarto.yml``."""
-    file = paths.quarto_config
-    if not file.is_file():
-        raise BuildError(
-            "the project file is missing",
-            file=file,
-            action="restore _quarto.yml at the project root (see docs/rendering.md)",
-        )
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise BuildError(
-            f"not valid YAML ({getattr(error, 'problem', error)})",
-            file=file,
-            line=mark.line + 1 if mark else None,
-            action="fix the YAML at that line",
-        ) from error
-    if not isinstance(data, dict):
-        raise BuildError("not a YAML mapping", file=file, action="restore _quarto.yml")
-    return data
+    return read_yaml_mapping(
+        paths.quarto_config,
+        "project file",
+        "restore _quarto.yml at the project root from git, or fix the YAML at that line "
+        "(see docs/rendering.md)",
+    )
 
 
 def load_project(paths: ProjectPaths) -> Project:

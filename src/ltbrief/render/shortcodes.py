@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ltbrief.errors import BuildError
+from ltbrief.io import read_yaml_mapping
 from ltbrief.summarise import escape_markdown
 
 MAX_INCLUDE_DEPTH = 8
@@ -55,23 +54,9 @@ def find_shortcodes(text: str) -> list[Shortcode]:
 
 def load_variables(path: Path) -> dict[str, Any]:
     """Read ``_variables.yml``."""
-    if not path.is_file():
-        raise BuildError(
-            "the variables file is missing",
-            file=path,
-            action="run the data stages first: python -m ltbrief data",
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise BuildError(
-            f"not valid YAML ({error})",
-            file=path,
-            action="regenerate it: python -m ltbrief data",
-        ) from error
-    if not isinstance(data, dict):
-        raise BuildError("not a YAML mapping", file=path, action="python -m ltbrief data")
-    return data
+    return read_yaml_mapping(
+        path, "variables file", "run the data stages first: python -m ltbrief data"
+    )
 
 
 def lookup(variables: Mapping[str, Any], key: str) -> str | None:
