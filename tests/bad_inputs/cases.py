@@ -705,7 +705,7 @@ CASES: tuple[Case, ...] = (
         "codebook-missing",
         "the codebook is not there",
         [remove(CODEBOOK)],
-        Fails(CODEBOOK, ("the codebook is missing",)),
+        Fails(CODEBOOK, ("the file is missing",)),
     ),
     # report.qmd: the renderer's lint (owned by the renderer; tested here end to end)
     Case(
