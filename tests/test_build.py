@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from ltbrief.audit import BUILD_INPUTS
-from ltbrief.build import STAGE_MODULES, Progress, render_inputs, run_build, stage_inputs
+from ltbrief.build import (
+    STAGE_MODULES,
+    Progress,
+    published_outputs,
+    render_inputs,
+    run_build,
+    stage_inputs,
+)
 from ltbrief.errors import BuildError
 from ltbrief.io import sha256_of
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
@@ -121,8 +128,8 @@ class TestIncrementalBuild:
         assert "changed by hand" in caught.value.message
         assert sha256_of(project.output / "report.html") == good
         project.variables.unlink()
-        # The failed render re-runs too: the runner forgets a failed task's last success.
-        assert build(project).ran == ["03-summarise", "render-html"]
+        # A failed build changes nothing, so the regenerated file matches the last render.
+        assert build(project).ran == ["03-summarise"]
 
     def test_raw_data_is_untouched(self, project: ProjectPaths) -> None:
         assert sha256_of(project.coded_references) == sha256_of(PATHS.coded_references)
@@ -137,3 +144,23 @@ def test_outputs_of_a_failed_stage_stay(tmp_path: Path) -> None:
     shutil.copy(PATHS.codebook, paths.codebook)
     with pytest.raises(BuildError, match=r"survey_export\.csv does not match"):
         run_build(paths, formats=(), out=io.StringIO())
+
+
+@pytest.mark.slow
+def test_a_failed_build_leaves_every_output_and_the_runner_as_they_were(
+    project: ProjectPaths,
+) -> None:
+    before = {path: sha256_of(path) for path in published_outputs(project)}
+    database = (project.root / ".doit.db").read_bytes()
+    coding = project.coded_references.read_text()
+    project.coded_references.write_text(coding.replace(",CH-ENG-INV\n", ",CH-NOT-A-CODE\n", 1))
+    project.raw_checksums.write_text(
+        project.raw_checksums.read_text().replace(
+            sha256_of(PATHS.coded_references), sha256_of(project.coded_references)
+        )
+    )
+    with pytest.raises(BuildError, match="CH-NOT-A-CODE"):
+        build(project)
+    assert {path: sha256_of(path) for path in published_outputs(project)} == before
+    assert (project.root / ".doit.db").read_bytes() == database
+    assert not list(project.root.glob(".build-backup-*"))

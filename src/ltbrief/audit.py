@@ -19,7 +19,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from ltbrief.build import run_build
+from ltbrief.build import published_outputs, run_build
 from ltbrief.errors import BuildError
 from ltbrief.io import sha256_of, verify_checksums, write_text
 from ltbrief.paths import PATHS, ProjectPaths
@@ -33,16 +33,6 @@ BUILD_INPUTS = (
     "report.qmd",
     "_quarto.yml",
 )
-
-
-def published_outputs(paths: ProjectPaths) -> list[Path]:
-    """Every output of a build that is published or feeds the brief, in a stable order."""
-    folders = (paths.output, paths.interim, paths.processed)
-    files = [path for folder in folders if folder.is_dir() for path in folder.rglob("*")]
-    outputs = [path for path in files if path.is_file() and ".failed." not in path.name]
-    if paths.variables.is_file():
-        outputs.append(paths.variables)
-    return sorted(outputs, key=lambda path: path.relative_to(paths.root).as_posix())
 
 
 def record_outputs(paths: ProjectPaths) -> Path:

@@ -9,9 +9,12 @@ re-runs exactly the stages downstream of it.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -111,6 +114,48 @@ def render_inputs(paths: ProjectPaths, table_ids: Iterable[str]) -> list[Path]:
         *sorted((PACKAGE_ROOT / "resources" / "render").glob("*")),
         PATHS.root / "requirements.lock",
     ]
+
+
+def published_outputs(paths: ProjectPaths) -> list[Path]:
+    """Every output of a build that is published or feeds the brief, in a stable order."""
+    folders = (paths.output, paths.interim, paths.processed)
+    files = [path for folder in folders if folder.is_dir() for path in folder.rglob("*")]
+    outputs = [path for path in files if path.is_file() and ".failed." not in path.name]
+    if paths.variables.is_file():
+        outputs.append(paths.variables)
+    return sorted(outputs, key=lambda path: path.relative_to(paths.root).as_posix())
+
+
+@contextmanager
+def unchanged_on_failure(paths: ProjectPaths) -> Iterator[None]:
+    """Leave every output, and the runner's memory, as they were if the build fails.
+
+    Outputs are only ever replaced by renaming a new file over them, so a hard link
+    keeps each old file at no cost; the runner's database is rewritten in place, so it
+    is copied. Files a failed build made where there were none are removed, except the
+    executed copies of failed notebooks (``*.failed.ipynb``), kept for diagnosis.
+    """
+    before = set(published_outputs(paths))
+    database = paths.root / ".doit.db"
+    with tempfile.TemporaryDirectory(prefix=".build-backup-", dir=paths.root) as folder:
+        backup = Path(folder)
+        for index, path in enumerate(sorted(before)):
+            (backup / str(index)).hardlink_to(path)
+        if database.is_file():
+            shutil.copy2(database, backup / "doit.db")
+        try:
+            yield
+        except BaseException:
+            for path in set(published_outputs(paths)) - before:
+                path.unlink()
+            for index, path in enumerate(sorted(before)):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                (backup / str(index)).replace(path)
+            if (backup / "doit.db").is_file():
+                (backup / "doit.db").replace(database)
+            else:
+                database.unlink(missing_ok=True)
+            raise
 
 
 def executed_notebook(stem: str, paths: ProjectPaths) -> Path:
@@ -246,17 +291,18 @@ def run_build(
         "reporter": _reporter_for(progress, out),
         "check_file_uptodate": "md5",
     }
-    try:
-        code = DoitMain(ModuleTaskLoader(namespace), config_filenames=()).run([])
-    finally:
-        kernels.close()
-    if progress.error is not None:
-        raise progress.error
-    if code != 0:
-        raise BuildError(
-            "the build runner stopped without a readable error",
-            action="run again with --debug to see the full output",
-        )
+    with unchanged_on_failure(paths):
+        try:
+            code = DoitMain(ModuleTaskLoader(namespace), config_filenames=()).run([])
+        finally:
+            kernels.close()
+        if progress.error is not None:
+            raise progress.error
+        if code != 0:
+            raise BuildError(
+                "the build runner stopped without a readable error",
+                action="run again with --debug to see the full output",
+            )
     return progress
 
 
