@@ -33,21 +33,11 @@ from ltbrief.io import sha256_of, write_text
 from ltbrief.paths import PATHS, ProjectPaths, resource
 from ltbrief.provenance import GIT_TRACKED_INPUTS, code_version
 from ltbrief.summarise import escape_markdown
+from ltbrief.validate import RECORD_FIELDS
 
 CODE_STYLE = "xcode"  # Pygments style of code cells: every colour passes AA on the code panel
 RERUN_DATA = "run the data stages first: python -m ltbrief data"
 _LOADING_TAGS = ("script", "iframe", "frame", "object", "embed", "link", "base", "audio", "video")
-# The fields of a result in a validation record that the page shows.
-RESULT_FIELDS = (
-    "expectation",
-    "columns",
-    "expected",
-    "why",
-    "success",
-    "unexpected_count",
-    "examples",
-    "note",
-)
 _REMOTE_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 
@@ -343,7 +333,7 @@ def _record_problem(data: Any, name: str) -> str:
         return f"names the suite '{data['suite']}', not '{name}' as its file name does"
     results = data["results"]
     for number, row in enumerate(results, start=1):
-        missing = [key for key in RESULT_FIELDS if not isinstance(row, dict) or key not in row]
+        missing = [key for key in RECORD_FIELDS if not isinstance(row, dict) or key not in row]
         if missing:
             return f"result {number} has no {', '.join(missing)}"
     failures = sum(not row["success"] for row in results)

@@ -40,6 +40,9 @@ RESULT_COLUMNS = (
     "note",
     "rows",
 )
+# What a published record keeps of each result: rows are left out, since the examples
+# name them and a record of passing data has none.
+RECORD_FIELDS = tuple(column for column in RESULT_COLUMNS if column != "rows")
 MAX_EXAMPLES = 5
 EXAMPLE_WIDTH = 60
 _DATA_SOURCE = "ltbrief frames"
@@ -451,13 +454,10 @@ def _describe_failure(row: Any) -> str:
 
 
 def _record_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A report row with pandas and tuple values turned into JSON types.
-
-    Rows are left out: the examples name them, and a record of passing data has none.
-    """
+    """A report row's ``RECORD_FIELDS`` with pandas and tuple values turned into JSON types."""
     count = row["unexpected_count"]
     return {
-        **{key: value for key, value in row.items() if key != "rows"},
+        **{key: row[key] for key in RECORD_FIELDS},
         "success": bool(row["success"]),
         "unexpected_count": None if pd.isna(count) else int(count),
         "examples": list(row["examples"]),
