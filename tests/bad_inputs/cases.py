@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ltbrief.io import read_parquet
+
 SURVEY = "data/raw/survey_export.csv"
 CODING = "data/raw/coded_references.csv"
 AREAS = "data/raw/areas.csv"
@@ -217,7 +219,7 @@ def _reverse_columns(rows: list[list[str]]) -> list[list[str]]:
 
 def _same_responses(project: Path, template: Path) -> None:
     pd.testing.assert_frame_equal(
-        pd.read_parquet(project / RESPONSES), pd.read_parquet(template / RESPONSES)
+        read_parquet(project / RESPONSES), read_parquet(template / RESPONSES)
     )
 
 
@@ -225,8 +227,8 @@ RESUBMITTED = "We could not get the new members we needed; the same few do every
 
 
 def _latest_resubmission_wins(project: Path, template: Path) -> None:
-    before = pd.read_parquet(template / RESPONSES).set_index("response_id")
-    after = pd.read_parquet(project / RESPONSES).set_index("response_id")
+    before = read_parquet(template / RESPONSES).set_index("response_id")
+    after = read_parquet(project / RESPONSES).set_index("response_id")
     assert len(after) == len(before)
     assert after.loc["PMS20-0020", "main_challenge"] == RESUBMITTED
     assert str(after.loc["PMS20-0020", "submitted_at"]) == "2020-08-20 09:00:00+00:00"
