@@ -14,6 +14,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -435,7 +436,6 @@ CODE_MUTATIONS: dict[str, Case] = {
 # summarise ----------------------------------------------------------------------------------
 
 
-
 def figures(scale: int = 1) -> pd.DataFrame:
     """figures.csv for data at ``scale`` times the survey, with one unpublished figure."""
     published = pd.DataFrame({"key": list(PUBLISHED), "value_at_1x": list(PUBLISHED.values())})
@@ -759,6 +759,160 @@ class TestParameters:
     def test_parameter_values_appear_in_the_report(self) -> None:
         report = v.validate(raw_export(), "raw_export", parameters={"min_rows": 5, "max_rows": 9})
         assert "min_value=5 ($min_rows), max_value=9 ($max_rows)" in report.summary()
+
+
+class TestDistinctValues:
+    """Value-wise expectations run once per distinct value; the report must not show it."""
+
+    SUITE: ClassVar[dict[str, Any]] = {
+        "name": "distinct",
+        "expectations": [
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}},
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {"column": "id", "regex": "^r"},
+            },
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "text"}},
+            {
+                "type": "expect_column_values_to_not_match_regex",
+                "kwargs": {"column": "text", "regex": "bad"},
+            },
+            {
+                "type": "expect_column_value_lengths_to_be_between",
+                "kwargs": {"column": "text", "max_value": 6},
+            },
+            {
+                "type": "expect_column_values_to_be_of_type",
+                "kwargs": {"column": "mixed", "type_": "str"},
+            },
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "mixed", "value_set": ["1", 1]},
+            },
+            {
+                "type": "expect_column_pair_values_to_be_in_set",
+                "kwargs": {
+                    "column_A": "code",
+                    "column_B": "label",
+                    "value_pairs_set": [["a", "Apple"], ["b", "Banana"]],
+                },
+            },
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "code", "value_set": ["a"]},
+            },
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "n", "max_value": 2},
+            },
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {"column": "text", "regex": "o", "mostly": 0.5},
+            },
+            {
+                "type": "expect_table_columns_to_match_ordered_list",
+                "kwargs": {"column_list": ["id", "text", "mixed", "code", "label"]},
+            },
+            {
+                "type": "expect_compound_columns_to_be_unique",
+                "kwargs": {"column_list": ["id", "code"]},
+            },
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {
+                    "column": "id",
+                    "regex": "^r",
+                    "row_condition": {
+                        "type": "comparison",
+                        "column": {"name": "n"},
+                        "operator": "==",
+                        "parameter": 3,
+                    },
+                },
+            },
+        ],
+    }
+
+    @pytest.fixture
+    def project(self, tmp_path) -> ProjectPaths:
+        paths = ProjectPaths.at(tmp_path)
+        paths.expectations.mkdir()
+        paths.suite("distinct").write_text(json.dumps(self.SUITE), encoding="utf-8")
+        return paths
+
+    @staticmethod
+    def frame() -> pd.DataFrame:
+        """Failures repeated across rows, a bad pair in a code's first row, and mixed types."""
+        return pd.DataFrame(
+            {
+                "id": ["r1", "r2", "x3", "r4", "r4", "x6", "r7", "r8"],
+                "text": ["ok", "bad one", None, "ok", "bad one", "toolongtext", "bad one", None],
+                "mixed": ["1", 1, True, 1.0, "1", 1, "1", "2"],
+                "code": ["c", "a", "b", "a", "c", "b", "b", "a"],
+                "label": [
+                    "Cherry",
+                    "Apple",
+                    "Banana",
+                    "Apple",
+                    "Cherry",
+                    "Bean",
+                    "Banana",
+                    "Apple",
+                ],
+                "n": [1, 2, 3, 3, 1, 2, 5, 1],
+            }
+        )
+
+    @pytest.mark.parametrize("copies", [1, 3])
+    @pytest.mark.parametrize("where", ["in memory", "read from a file"])
+    def test_report_equals_checking_every_row(
+        self, project: ProjectPaths, copies: int, where: str, monkeypatch
+    ) -> None:
+        data = pd.concat([self.frame()] * copies, ignore_index=True)
+        data = located(data) if where == "read from a file" else data
+        by_distinct_value = v.validate(data, "distinct", paths=project)
+        monkeypatch.setattr(v, "_VALUE_WISE", frozenset())
+        by_row = v.validate(data, "distinct", paths=project)
+        pd.testing.assert_frame_equal(by_distinct_value.results, by_row.results)
+        assert by_distinct_value.failed == by_row.failed == (12 if copies == 1 else 13)
+
+    def test_repeated_failures_are_counted_per_row(self, project: ProjectPaths) -> None:
+        results = v.validate(located(self.frame()), "distinct", paths=project).results
+        bad_text = results.iloc[4]
+        assert bad_text["unexpected_count"] == 3
+        assert bad_text["rows"] == (3, 6, 8)
+        assert bad_text["examples"] == ("row 3: 'bad one'", "row 6: 'bad one'", "row 8: 'bad one'")
+        pairs = results.iloc[8]
+        assert pairs["unexpected_count"] == 3
+        assert pairs["examples"][0] == "row 2: code='c', label='Cherry'"
+
+    def test_types_that_compare_equal_stay_apart(self, project: ProjectPaths) -> None:
+        frame = pd.concat([self.frame()] * 3, ignore_index=True)
+        assert v._row_codes(frame, ("mixed",)).max() + 1 == 5
+        of_type = v.validate(frame, "distinct", paths=project).results.iloc[6]
+        assert of_type["unexpected_count"] == 12
+        assert of_type["examples"] == ("1", "True", "1.0", "1", "1")
+
+    def test_groups_of_mostly_distinct_values_are_checked_row_by_row(self) -> None:
+        distinct = v._DistinctRows.of(self.frame(), [("id",), ("text",), ("mixed",)])
+        assert set(distinct.group_of) == {"text"}
+
+    def test_a_large_frame_varied_from_its_first_rows_is_checked_row_by_row(
+        self, monkeypatch
+    ) -> None:
+        monkeypatch.setattr(v, "_SAMPLE_ROWS", 10)
+        # Distinct in the first ten rows, repeated after: the sample decides, not the whole.
+        frame = pd.DataFrame({"same": ["x"] * 40, "varied": [str(n % 10) for n in range(40)]})
+        distinct = v._DistinctRows.of(frame, [("same",), ("varied",)])
+        assert set(distinct.group_of) == {"same"}
+
+    def test_distinct_rows_fill_a_short_group_with_its_first_row(self) -> None:
+        distinct = v._DistinctRows.of(self.frame(), [("text",), ("code", "label"), ("code",)])
+        assert distinct.counts == {("text",): 4, ("code", "label"): 4}
+        assert distinct.frame["text"].tolist()[:4] == ["ok", "bad one", None, "toolongtext"]
+        assert distinct.frame["code"].tolist() == ["c", "a", "b", "b"]
+        assert distinct.frame["label"].tolist() == ["Cherry", "Apple", "Banana", "Bean"]
 
 
 class TestSuiteFileErrors:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ltbrief.errors import BuildError
@@ -50,6 +51,29 @@ _LONG_LIST = 8
 # Keyword arguments that say how to check, not what is expected.
 _CONTROL_KWARGS = frozenset({"column", "column_A", "column_B", "row_condition"})
 _MULTICOLUMN_PREFIXES = ("expect_compound_", "expect_multicolumn_", "expect_select_column_")
+# Expectations whose verdict on a row depends on nothing but that row's own values.
+_VALUE_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_of_type",
+        "expect_column_values_to_be_in_type_list",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_match_regex_list",
+        "expect_column_values_to_not_match_regex_list",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_column_pair_values_to_be_equal",
+        "expect_column_pair_values_to_be_in_set",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
+_DISTINCT_ROW = "distinct row"
+_SAMPLE_ROWS = 10_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +143,8 @@ class ValidationFailed(BuildError):
 
 def load_suite(name: str, paths: ProjectPaths = PATHS) -> ExpectationSuite:
     """Read the suite ``expectations/<name>.json`` into an in-memory ExpectationSuite."""
-    return _build_suite(_read_suite_spec(name, paths))
+    spec = _read_suite_spec(name, paths)
+    return _build_suite(spec, [True] * len(spec["expectations"]))
 
 
 def validate(
@@ -133,13 +158,34 @@ def validate(
     spec = _read_suite_spec(suite, paths)
     given = dict(parameters or {})
     _check_parameters(spec, given, paths)
-    expectations = _build_suite(spec)
-    for index, expectation in enumerate(expectations.expectations):
-        # Results come back grouped by metric, not in suite order; the id restores the order.
-        expectation.id = str(index)
     located = frame.index.name == ROW_INDEX
-    outcome = _run(frame, expectations, given, located)
-    report = _report(suite, spec, outcome, given, list(frame.columns))
+    domains = [_domain(e.get("kwargs", {})) for e in spec["expectations"]]
+    value_wise = [_is_value_wise(e, frame) for e in spec["expectations"]]
+    distinct = _DistinctRows.of(
+        frame, [d for d, wise in zip(domains, value_wise, strict=True) if wise]
+    )
+    by_distinct = [
+        wise and d[0] in distinct.group_of for d, wise in zip(domains, value_wise, strict=True)
+    ]
+    read = [_columns_read(e) for e in spec["expectations"]]
+    by_row = [
+        not distinct and columns is not None and set(columns) <= set(frame.columns)
+        for distinct, columns in zip(by_distinct, read, strict=True)
+    ]
+    by_table = [not (d or r) for d, r in zip(by_distinct, by_row, strict=True)]
+    format_ = "SUMMARY" if located else "BASIC"
+    results = []
+    if any(by_table):
+        results += _run(frame, _build_suite(spec, by_table), given, format_).results
+    if any(by_row):
+        # Only the columns read: GX copies and filters the whole frame for each check.
+        needed = {c for columns, flag in zip(read, by_row, strict=True) if flag for c in columns}
+        narrow = frame[[column for column in frame.columns if column in needed]]
+        results += _run(narrow, _build_suite(spec, by_row), given, format_).results
+    if any(by_distinct):
+        outcome = _run(distinct.frame, _build_suite(spec, by_distinct), given, "COMPLETE")
+        results += [distinct.expand(result, frame, located) for result in outcome.results]
+    report = _report(suite, spec, results, given, list(frame.columns))
     return replace(report, source=frame.attrs.get("source")) if located else report
 
 
@@ -162,26 +208,47 @@ def _context() -> AbstractDataContext:
     """The process's one in-memory Great Expectations context, with progress bars off."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # GX fingerprints every frame under 1 GB with an md5 of all its values, only to label
+    # the batch, which nothing here reads; on a million rows that costs 10 s or more.
+    pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
 
-def _build_suite(spec: dict[str, Any]) -> ExpectationSuite:
-    """Build the suite from a copy of its JSON: GX rewrites the arguments it is given."""
+def _build_suite(spec: dict[str, Any], selected: Sequence[bool]) -> ExpectationSuite:
+    """Build a suite of the selected expectations from a copy of its JSON.
+
+    GX rewrites the arguments it is given, hence the copy. Each expectation's id is
+    its position in the suite file: GX returns results grouped by metric, and the id
+    restores the file's order.
+    """
     from great_expectations.core import ExpectationSuite
 
-    return ExpectationSuite(**copy.deepcopy(spec))
+    chosen = copy.deepcopy(spec)
+    chosen["expectations"] = [
+        expectation
+        for expectation, keep in zip(chosen["expectations"], selected, strict=True)
+        if keep
+    ]
+    suite = ExpectationSuite(**chosen)
+    positions = [index for index, keep in enumerate(selected) if keep]
+    for position, expectation in zip(positions, suite.expectations, strict=True):
+        expectation.id = str(position)
+    return suite
 
 
 def _run(
-    frame: pd.DataFrame, suite: ExpectationSuite, parameters: dict[str, Any], located: bool
+    frame: pd.DataFrame, suite: ExpectationSuite, parameters: dict[str, Any], result_format: str
 ) -> ExpectationSuiteValidationResult:
     """Validate ``frame`` through a data source that lives for this run only.
 
     GX's execution engine keeps the last frame it was given; deleting the data
-    source lets a large frame go as soon as the caller drops it.
+    source lets a large frame go as soon as the caller drops it. BASIC gives counts
+    and example values; SUMMARY adds their index, worth it only where the index is a
+    row a person can look up; COMPLETE lists every failing value.
     """
     sources = _context().data_sources
     source = sources.add_pandas(_DATA_SOURCE)
@@ -190,18 +257,186 @@ def _run(
         batch = asset.add_batch_definition_whole_dataframe("whole frame").get_batch(
             batch_parameters={"dataframe": frame}
         )
-        # BASIC gives counts and example values; SUMMARY adds their index at a third more
-        # time, worth it only where the index is a row a person can look up.
         return batch.validate(
             suite,
             expectation_parameters=parameters,
             result_format={
-                "result_format": "SUMMARY" if located else "BASIC",
+                "result_format": result_format,
                 "partial_unexpected_count": MAX_EXAMPLES,
             },
         )
     finally:
         sources.delete(_DATA_SOURCE)
+
+
+def _is_value_wise(expectation: dict[str, Any], frame: pd.DataFrame) -> bool:
+    """Whether an expectation judges each row by that row's values in its columns alone.
+
+    Such an expectation gives the same verdict on every row holding the same values,
+    so it can be checked once per distinct value. One with ``mostly`` weighs rows,
+    one with a row condition looks at other columns, and one naming a missing column
+    must fail as GX reports it: those run on the whole frame.
+    """
+    kwargs = expectation.get("kwargs", {})
+    return (
+        expectation.get("type") in _VALUE_WISE
+        and "mostly" not in kwargs
+        and "row_condition" not in kwargs
+        and all(column in frame.columns for column in _domain(kwargs))
+    )
+
+
+def _columns_read(expectation: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The columns an expectation reads, its row condition's included.
+
+    None when it looks at the whole table, or has a condition whose columns
+    cannot be told.
+    """
+    kwargs = expectation.get("kwargs", {})
+    if str(expectation.get("type")).startswith("expect_table_"):
+        return None
+    if "column_list" in kwargs:
+        columns = tuple(kwargs["column_list"])
+    elif "column" in kwargs or "column_A" in kwargs:
+        columns = _domain(kwargs)
+    else:
+        return None
+    if "row_condition" not in kwargs:
+        return columns
+    conditioned = _condition_columns(kwargs["row_condition"])
+    return None if conditioned is None else columns + conditioned
+
+
+def _condition_columns(condition: Any) -> tuple[str, ...] | None:
+    """The columns a row condition compares, or None for one not written as a structure."""
+    if not isinstance(condition, dict):
+        return None
+    if condition.get("type") == "comparison":
+        return (condition["column"]["name"],)
+    parts = [_condition_columns(part) for part in condition.get("conditions", [])]
+    if not parts or None in parts:
+        return None
+    return tuple(column for part in parts for column in part)
+
+
+def _domain(kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The column, or the pair of columns, a value-wise expectation reads."""
+    if "column" in kwargs:
+        return (kwargs["column"],)
+    return (kwargs.get("column_A"), kwargs.get("column_B"))
+
+
+@dataclass(frozen=True)
+class _DistinctRows:
+    """The distinct values of a frame's columns, and which rows hold each of them.
+
+    Columns read together by a pair expectation form one group; ``frame`` holds each
+    group's distinct rows side by side, a short group repeating its first row to fill
+    the length, and ``codes`` gives each row of the original frame its distinct row.
+    ``group_of`` names the group of each column kept.
+    """
+
+    frame: pd.DataFrame
+    group_of: dict[str, tuple[str, ...]]
+    codes: dict[tuple[str, ...], np.ndarray]
+    counts: dict[tuple[str, ...], int]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, domains: Sequence[tuple[str, ...]]) -> _DistinctRows:
+        """Group the columns of ``domains`` and find each group's distinct rows.
+
+        A group with more distinct rows than half the frame's is left out: checking
+        its values once each would save less than building them costs. In a large
+        frame, a group already that varied in its first rows is left out unread.
+        """
+        sample = frame.iloc[:_SAMPLE_ROWS]
+        codes = {
+            group: _row_codes(frame, group)
+            for group in _linked_groups(domains)
+            if len(frame) < 2 * _SAMPLE_ROWS or _row_codes(sample, group).max() < _SAMPLE_ROWS // 2
+        }
+        firsts = {
+            group: first
+            for group, code in codes.items()
+            if len(first := np.unique(code, return_index=True)[1]) <= len(frame) // 2
+        }
+        codes = {group: codes[group] for group in firsts}
+        length = max((len(first) for first in firsts.values()), default=0)
+        parts = [
+            frame[list(group)]
+            .iloc[np.concatenate([first, np.full(length - len(first), first[:1].sum())])]
+            .reset_index(drop=True)
+            for group, first in firsts.items()
+        ]
+        return cls(
+            frame=pd.concat(parts, axis=1).rename_axis(_DISTINCT_ROW) if parts else frame.iloc[:0],
+            group_of={column: group for group in firsts for column in group},
+            codes=codes,
+            counts={group: len(first) for group, first in firsts.items()},
+        )
+
+    def expand(
+        self, result: ExpectationValidationResult, frame: pd.DataFrame, located: bool
+    ) -> ExpectationValidationResult:
+        """Turn a result on the distinct rows into the result on every row of ``frame``."""
+        listed = result.result.get("unexpected_index_list")
+        if result.success or listed is None:
+            return result
+        columns = _domain(result.expectation_config.kwargs)
+        group = self.group_of[columns[0]]
+        # A filler row beyond the group's distinct rows repeats its distinct row 0.
+        count = self.counts[group]
+        failing = {row if (row := item[_DISTINCT_ROW]) < count else 0 for item in listed}
+        matches = np.isin(self.codes[group], sorted(failing))
+        first = np.flatnonzero(matches)[:MAX_EXAMPLES]
+        values = [frame[column].iloc[first].tolist() for column in columns]
+        examples = list(zip(*values, strict=True))
+        expanded: dict[str, Any] = {
+            "unexpected_count": int(matches.sum()),
+            "partial_unexpected_list": [
+                example[0] if len(columns) == 1 else example for example in examples
+            ],
+        }
+        if located:
+            expanded["partial_unexpected_index_list"] = [
+                {**dict(zip(columns, example, strict=True)), ROW_INDEX: row}
+                for example, row in zip(examples, frame.index[first].tolist(), strict=True)
+            ]
+        result.result = expanded
+        return result
+
+
+def _linked_groups(domains: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Merge domains that share a column, so that a pair and its columns share one group."""
+    groups: list[set[str]] = []
+    for domain in domains:
+        touching = [group for group in groups if group & set(domain)]
+        merged = set(domain).union(*touching)
+        groups = [group for group in groups if group not in touching] + [merged]
+    order = list(dict.fromkeys(column for domain in domains for column in domain))
+    return [tuple(sorted(group, key=order.index)) for group in groups]
+
+
+def _row_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """Number each row by its distinct values in ``columns``, in order of first appearance.
+
+    A missing value is a value of its own. In a column of mixed types, values that
+    compare equal but differ in type (1, 1.0 and True) stay apart, since a type
+    check tells them apart.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        series = frame[column]
+        keys = [series]
+        if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in (
+            "string",
+            "empty",
+        ):
+            keys.append(pd.Series([type(value).__name__ for value in series], dtype=object))
+        for key in keys:
+            codes, uniques = pd.factorize(key, use_na_sentinel=False)
+            combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+    return combined
 
 
 def _read_suite_spec(name: str, paths: ProjectPaths) -> dict[str, Any]:
@@ -269,12 +504,12 @@ def _parameter_names(spec: dict[str, Any]) -> set[str]:
 def _report(
     name: str,
     spec: dict[str, Any],
-    outcome: ExpectationSuiteValidationResult,
+    outcome: Sequence[ExpectationValidationResult],
     parameters: dict[str, Any],
     columns: list[str],
 ) -> ValidationReport:
     """Turn GX's results into one row per expectation, in the order of the suite file."""
-    by_index = {int(result.expectation_config.id): result for result in outcome.results}
+    by_index = {int(result.expectation_config.id): result for result in outcome}
     rows = [
         _result_row(expectation, by_index[index], parameters, columns)
         for index, expectation in enumerate(spec["expectations"])
@@ -435,7 +670,8 @@ def _column_differences(expected: list[str], observed: list[str]) -> tuple[str, 
 
 
 def _short(value: Any) -> str:
-    return _short_text(repr(value))
+    """A value's repr, cut to ``EXAMPLE_WIDTH``; a NumPy scalar shown as the plain value."""
+    return _short_text(repr(value.item() if isinstance(value, np.generic) else value))
 
 
 def _short_text(text: str) -> str:
