@@ -161,7 +161,15 @@ def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
     with _csv_field_limit(_MAX_CELL_CHARACTERS):
         # The header first: a file in another delimiter fails there, before its quoted cells.
         _check_header(next(csv.reader(io.StringIO(text, newline="")), []), columns, path)
-        header, *records = _parse_csv(text, path)
+        try:
+            header, *body = csv.reader(io.StringIO(text, newline=""), strict=True)
+        except csv.Error:
+            # Reading again record by record finds where the file breaks, to say so.
+            _locate_records(text, path)
+            raise
+    # A blank line is a row a spreadsheet shows, so it still counts.
+    numbers = [number for number, cells in enumerate(body, start=2) if cells]
+    records = [cells for cells in body if cells]
     if not records:
         raise BuildError(
             "the file has a header row but no data rows",
@@ -170,25 +178,24 @@ def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
             expected="one row per record under the header",
             action="export the data again; the export may have been filtered or cut short",
         )
-    for record in records:
-        if len(record.cells) != len(header.cells):
-            raise BuildError(
-                f"this row has {len(record.cells)} cells but the header has {len(header.cells)}",
-                file=path,
-                row=record.row,
-                line=record.line,
-                expected=f"one cell per column: {', '.join(header.cells)}",
-                action="check that row for a stray comma or a missing quote, and re-export",
-            )
+    wrong = next((i for i, cells in enumerate(records) if len(cells) != len(header)), None)
+    if wrong is not None:
+        row = numbers[wrong]
+        raise BuildError(
+            f"this row has {len(records[wrong])} cells but the header has {len(header)}",
+            file=path,
+            row=row,
+            line=next(record.line for record in _locate_records(text, path) if record.row == row),
+            expected=f"one cell per column: {', '.join(header)}",
+            action="check that row for a stray comma or a missing quote, and re-export",
+        )
     import pandas as pd
 
-    rows = pd.Index([record.row for record in records], name=ROW_INDEX)
-    frame = pd.DataFrame(
-        [record.cells for record in records], columns=header.cells, index=rows, dtype=object
-    ).loc[:, list(columns)]
+    rows = pd.Index(numbers, name=ROW_INDEX)
+    frame = pd.DataFrame(records, columns=header, index=rows, dtype=object).loc[:, list(columns)]
     frame.insert(0, "row", rows.to_numpy())
     frame.attrs["source"] = str(path)
-    if header.cells != list(columns):
+    if header != list(columns):
         notes.append(f"{path.name}: columns read by name; the file has them in another order")
     return ReadResult(frame, tuple(notes))
 
@@ -267,8 +274,12 @@ def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
     return text, [*notes, f"{path.name}: not UTF-8; read as Windows-1252"]
 
 
-def _parse_csv(text: str, path: Path) -> list[_Record]:
-    """Split CSV text into records, keeping where each starts; fail on a broken quote."""
+def _locate_records(text: str, path: Path) -> list[_Record]:
+    """Split CSV text into records, keeping where each starts; fail on a broken quote.
+
+    Record by record, several times slower than reading the whole file at once: used
+    only to say where a file that could not be read goes wrong.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     row = 0
