@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+import sys
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,3 +214,177 @@ def test_area_corrections_lists_only_respelled_areas() -> None:
     assert corrections[["area", "submissions", "area_code"]].values.tolist() == [
         ["alder brook", 2, "BL001"]
     ]
+
+
+def utc(*texts: str | None) -> pd.Series:
+    """UTC timestamps, missing for None."""
+    return pd.Series(pd.to_datetime(list(texts), utc=True))
+
+
+def values_changed_on_whole_frames(before: pd.DataFrame, after: pd.DataFrame) -> int:
+    """The log's count computed on whole frames, as pandas compares them."""
+    shared = [c for c in before.columns if c in after.columns and c != "row"]
+    old = before.set_index("row").loc[after["row"], shared].reset_index(drop=True)
+    new = after.loc[:, shared].reset_index(drop=True)
+    same = (old == new) | (old.isna() & new.isna())
+    return int((~same).to_numpy().sum())
+
+
+def latest_by_sorting_whole_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``keep_latest_submission`` done with pandas' multi-column sort and a full merge."""
+    timed = frame.assign(
+        submitted_at=pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
+    )
+    ordered = timed.sort_values(["response_id", "submitted_at", "row"], kind="stable")
+    latest = ordered.drop_duplicates("response_id", keep="last")
+    moments = ["response_id", "submitted_at"]
+    tied = ordered.merge(latest[moments], on=moments)
+    twins = tied.drop_duplicates(["response_id", *stage.ANSWER_COLUMNS, "area", "consent_to_quote"])
+    conflicting = twins.loc[twins.duplicated("response_id", keep=False)]
+    if not conflicting.empty:
+        raise ValueError(conflicting["response_id"].iloc[0], *conflicting["row"].iloc[:2])
+    return latest.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+PLAIN_TIMES = [
+    "2020-06-14T19:02:11+01:00",
+    "2020-06-14T18:02:11+00:00",
+    "2020-06-15T09:00:00+01:00",
+    "2020-06-13T23:59:59-05:30",
+]
+
+
+class TestFasterEquivalents:
+    """The shortcuts taken for large exports give what the plain pandas operations give."""
+
+    def test_values_changed_counts_as_whole_frame_comparison(self) -> None:
+        raw = submissions(
+            {"status": "Preview"},
+            {"submitted_at": "2020-06-10T10:00:00+01:00", "main_challenge": "first go"},
+            {"main_challenge": " Email  me at jo@example.org ", "area": "alder brook"},
+            {"response_id": "PMS20-0002", "support_needed": "n/a", "consent_to_quote": "No"},
+            {"response_id": "PMS20-0003", "submitted_at": "2020-11-01T08:00:00-00:00"},
+            {"response_id": "PMS20-0004", "main_challenge": "\u201cNone\u201d"},
+        )
+        with_context = {stage.map_areas: lambda frame: stage.map_areas(frame, AREAS)}
+        frame = raw
+        for _, rule, _ in stage.RULES:
+            result = with_context.get(rule, rule)(frame)
+            expected = values_changed_on_whole_frames(frame, result)
+            assert stage._values_changed(frame, result) == expected, rule.__name__
+            frame = result
+
+    @pytest.mark.parametrize(
+        ("old", "new"),
+        [
+            (["a", None, np.nan, "b", None], ["a", np.nan, None, "c", "d"]),
+            (["a", pd.NA, "b"], [pd.NA, None, "b"]),
+            (["Yes", "No", None], [True, False, True]),
+            (
+                ["2020-06-14T19:02:11+01:00", "2020-06-14T19:02:11-05:30", "2020-01-01T00:00:00Z"],
+                utc("2020-06-14 18:02:11", "2020-06-15 00:32:11", "2020-01-02 00:00:00"),
+            ),
+            (
+                [
+                    "2020-06-14T19:02:11+01:00",
+                    "2020-06-14T19:02:11-05:30",
+                    "2020-01-01T01:00:00+01:00",
+                ],
+                utc("2020-06-14 18:02:11", None, "2020-01-01 00:00:00"),
+            ),
+        ],
+    )
+    def test_values_changed_treats_missing_and_types_as_pandas_does(
+        self, old: list[object], new: list[object] | pd.Series
+    ) -> None:
+        rows = list(range(2, len(old) + 2))
+        before = pd.DataFrame({"row": rows, "value": pd.Series(old, dtype=object)})
+        after = pd.DataFrame({"row": rows, "value": new})
+        for kept in (slice(None), [2, 0]):
+            subset = after.iloc[kept].reset_index(drop=True)
+            expected = values_changed_on_whole_frames(before, subset)
+            assert stage._values_changed(before, subset) == expected
+
+    @pytest.mark.parametrize("times", [PLAIN_TIMES, [*PLAIN_TIMES, "2020-06-14T18:02:11Z"]])
+    @pytest.mark.parametrize("seed", range(10))
+    def test_keep_latest_submission_matches_sorting_the_whole_frame(
+        self, seed: int, times: list[str]
+    ) -> None:
+        rng = random.Random(seed)
+        raw = submissions(
+            *(
+                {
+                    "response_id": f"PMS20-{rng.randrange(15):04d}",
+                    "submitted_at": rng.choice(times),
+                    "main_challenge": rng.choices(["same", "other"], weights=[19, 1])[0],
+                }
+                for _ in range(60)
+            )
+        ).sample(frac=1, random_state=seed)
+        try:
+            expected = latest_by_sorting_whole_frame(raw)
+        except ValueError as conflict:
+            respondent, first, second = conflict.args
+            named = rf": response_id '{respondent}' .* \(rows {first}, {second}\)\n"
+            with pytest.raises(BuildError, match=named):
+                stage.keep_latest_submission(raw)
+        else:
+            pd.testing.assert_frame_equal(stage.keep_latest_submission(raw), expected)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2020-06-14T19:02:11+01:00",
+            "2020-02-29T00:00:00-00:00",
+            "1999-12-31T23:59:59+23:59",
+            "2020-06-14T00:30:00-05:30",
+            "2099-01-01T00:00:00-00:01",
+        ],
+    )
+    def test_plain_timestamps_parse_as_to_datetime_does(self, text: str) -> None:
+        values = pd.Series([text, "2020-06-14T19:02:11+01:00"], index=[5, 3], name="at")
+        expected = pd.to_datetime(values, utc=True, format="ISO8601")
+        parsed = stage._plain_timestamps(values)
+        assert parsed is not None
+        pd.testing.assert_series_equal(parsed, expected)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2021-02-29T00:00:00+00:00",
+            "2020-06-14T24:00:00+00:00",
+            "2020-06-14T19:02:11Z",
+            "2020-06-14T19:02:11.5+01:00",
+            "2020-06-14 19:02:11+01:00",
+            "2020-06-14T19:02:11+24:00",
+            "2020-06-14T19:02:11",
+            "1850-06-14T19:02:11+01:00",
+            "2020-06-14T19:02:11+0\u0663:00",
+            None,
+        ],
+    )
+    def test_other_timestamps_are_left_to_to_datetime(self, text: str | None) -> None:
+        assert stage._plain_timestamps(pd.Series(["2020-06-14T19:02:11+01:00", text])) is None
+
+    def test_every_kind_of_whitespace_folds_as_before(self) -> None:
+        spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)))
+        text = f"{spaces}N/A{spaces}\u201cyes\u201d{spaces}"
+        folded = re.sub(r"\s+", " ", text.translate(stage.TYPOGRAPHIC_QUOTES)).strip()
+        assert stage._normalise_text(text) == folded == 'N/A "yes"'
+        key = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", text)).strip().casefold()
+        assert stage._answer_key(text) == key == "na yes"
+
+    @pytest.mark.parametrize(
+        ("values", "function"),
+        [
+            (["b", None, "a", np.nan, "b"], str.upper),
+            (["x", None, "y"], lambda value: value == "x"),
+            ([None, np.nan], str.upper),
+        ],
+    )
+    def test_per_distinct_maps_as_series_map_does(
+        self, values: list[object], function: Callable[[str], object]
+    ) -> None:
+        series = pd.Series(values, index=range(10, 10 + len(values)), name="answer", dtype=object)
+        expected = series.map({v: function(v) for v in series.dropna().unique()})
+        pd.testing.assert_series_equal(stage._per_distinct(series, function), expected)

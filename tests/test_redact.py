@@ -20,6 +20,7 @@ from ltbrief.redact import (
     Finding,
     evaluate,
     find_personal_data,
+    redact_and_count,
     redact_free_text,
     redact_text,
     redaction_counts,
@@ -420,6 +421,83 @@ class TestRedactionCounts:
             redaction_counts(pd.DataFrame({"text": ["x"]}), ["text"])
 
 
+class TestRedactAndCount:
+    @pytest.fixture
+    def answers(self):
+        return pd.DataFrame(
+            {
+                "response_id": ["PMS20-3", "PMS20-1", "PMS20-2", "PMS20-4", "PMS20-5"],
+                "main_challenge": [
+                    "Sarah and Dave: 07700 900123",
+                    None,
+                    "Sarah and Dave: 07700 900123",
+                    np.nan,
+                    "Nothing to see.",
+                ],
+                "support_needed": [
+                    "Email a@example.org or see example.org",
+                    "Ask Sarah.",
+                    "Ask Sarah.",
+                    "Post to SE1 4YR.",
+                    "Sarah and Dave: 07700 900123",
+                ],
+                "area": ["Hope Street", "Rose Hill", "Mark Lane", "King's Lynn", "Hope"],
+            },
+            index=[10, 11, 12, 13, 14],
+        )
+
+    def test_equals_redacting_then_counting(self, answers):
+        columns = ["main_challenge", "support_needed"]
+        redacted, counts = redact_and_count(answers, columns)
+        pd.testing.assert_frame_equal(redacted, redact_free_text(answers, columns))
+        pd.testing.assert_frame_equal(counts, redaction_counts(answers, columns))
+        assert redacted["main_challenge"].iloc[1] is None
+        assert np.isnan(redacted["main_challenge"].iloc[3])
+
+    def test_equal_when_nothing_is_found(self):
+        frame = pd.DataFrame({"id": ["r1", "r2"], "text": ["All fine.", None]})
+        redacted, counts = redact_and_count(frame, ["text"], id_column="id")
+        pd.testing.assert_frame_equal(redacted, redact_free_text(frame, ["text"]))
+        pd.testing.assert_frame_equal(counts, redaction_counts(frame, ["text"], id_column="id"))
+
+    def test_each_distinct_text_is_searched_once(self, answers, monkeypatch):
+        calls = []
+        original = redact._spans
+
+        def counting_spans(text: str) -> list[tuple[int, int, str]]:
+            calls.append(text)
+            return original(text)
+
+        monkeypatch.setattr(redact, "_spans", counting_spans)
+        columns = ["main_challenge", "support_needed"]
+        redact_and_count(answers, columns)
+        assert calls == [text for c in columns for text in answers[c].dropna().unique()]
+
+    def test_input_is_untouched(self, answers):
+        before = answers.copy(deep=True)
+        redact_and_count(answers, ["main_challenge", "support_needed"])
+        pd.testing.assert_frame_equal(answers, before)
+
+    @pytest.mark.parametrize(
+        ("columns", "id_column", "message"),
+        [
+            (["support"], "response_id", "cannot redact free text: there is no column 'support'"),
+            (["support_needed"], "id", "cannot count redactions: there is no column 'id'"),
+        ],
+    )
+    def test_missing_column_fails_as_the_separate_functions_do(
+        self, answers, columns, id_column, message
+    ):
+        with pytest.raises(BuildError, match=message):
+            redact_and_count(answers, columns, id_column=id_column)
+
+    def test_non_text_value_names_row_and_column(self):
+        frame = pd.DataFrame({"response_id": ["r1", "r2"], "text": ["fine", 42]}, index=["a", "b"])
+        with pytest.raises(BuildError, match="holds a int") as error:
+            redact_and_count(frame, ["text"])
+        assert (error.value.row, error.value.column) == ("b", "text")
+
+
 class TestEvaluate:
     def test_scores_count_exact_spans_per_kind(self):
         corpus = pd.DataFrame(
@@ -435,7 +513,10 @@ class TestEvaluate:
         assert scores.loc["name", "recall"] == 1.0
         assert scores.loc["phone", ["precision", "recall"]].tolist() == [1.0, 1.0]
         assert scores.loc["email", ["expected", "found", "precision", "recall"]].tolist() == [
-            0, 0, 1.0, 1.0,
+            0,
+            0,
+            1.0,
+            1.0,
         ]
 
     def test_a_partial_name_is_a_miss_and_a_false_alarm(self):
@@ -479,7 +560,8 @@ class TestCorpora:
             for phrase in phrases:
                 for match in phrase.finditer(text):
                     assert not [
-                        name for name in names
+                        name
+                        for name in names
                         if name.start < match.end() and match.start() < name.end
                     ], (match.group(), text)
 
@@ -487,7 +569,7 @@ class TestCorpora:
         texts = " ".join(pd.concat(list(corpora.values()))["text"])
         for needle in ["Hope", "Mark", "Joy", "Will", "our rep sue", "Local Trust", "Big Local",
                        "Hope Street", "King's Lynn", "Mark Lane", "Rose Hill", "M1  1AE",
-                       "+44", "(0)", "example-bl.org.uk", "+survey@"]:
+                       "+44", "(0)", "example-bl.org.uk", "+survey@"]:  # fmt: skip
             assert needle in texts
 
 
@@ -554,8 +636,12 @@ class TestGeneratedDoc:
         assert "missing its markers" in capsys.readouterr().err
 
     def test_speed_table_has_one_row_per_measurement(self):
-        corpus = pd.DataFrame({"text": ["Ask Sarah.", "All fine.", "Ring 07700 900123.", "Yes."],
-                               "expected": ["Ask [name].", "All fine.", "Ring [phone].", "Yes."]})
+        corpus = pd.DataFrame(
+            {
+                "text": ["Ask Sarah.", "All fine.", "Ring 07700 900123.", "Yes."],
+                "expected": ["Ask [name].", "All fine.", "Ring [phone].", "Yes."],
+            }
+        )
         speed = redact.measure_speed(corpus, count=5, rows=100)
         assert list(speed.columns) == ["measurement", "seconds", "texts per second"]
         assert len(speed) == 3

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ltbrief.errors import BuildError
-from ltbrief.redact import redact_free_text, redaction_counts
+from ltbrief.redact import redact_and_count, redact_free_text
 
 EXPORT_COLUMNS = (
     "response_id",
@@ -46,11 +47,13 @@ TYPOGRAPHIC_QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
      "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}
 )  # fmt: skip
-_WHITESPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
-_NON_ANSWER_KEYS = frozenset(
-    _WHITESPACE.sub(" ", _NOT_WORD.sub("", token)).strip() for token in NON_ANSWERS
+_NON_ANSWER_KEYS = frozenset(" ".join(_NOT_WORD.sub("", token).split()) for token in NON_ANSWERS)
+# Years 1900-2099 are far from the limits of nanosecond timestamps, so no shift by an offset
+# can overflow; re.ASCII as pandas reads no digits of other scripts, which \d would match.
+_PLAIN_TIMESTAMP = re.compile(
+    r"(?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-](?:[01]\d|2[0-3]):[0-5]\d", re.ASCII
 )
 
 
@@ -93,10 +96,10 @@ def keep_latest_submission(frame: pd.DataFrame, source: Path | None = None) -> p
     cannot be ordered, so they stop the build instead of being picked at random.
     """
     timed = frame.assign(submitted_at=_parse_timestamps(frame, source))
-    ordered = timed.sort_values(["response_id", "submitted_at", "row"], kind="stable")
+    ordered = timed.take(_stable_order(timed, ["response_id", "submitted_at", "row"]))
     latest = ordered.drop_duplicates("response_id", keep="last")
-    _fail_on_simultaneous_conflicts(ordered, latest, source)
-    return latest.sort_values("row", kind="stable").reset_index(drop=True)
+    _fail_on_simultaneous_conflicts(ordered, source)
+    return latest.sort_values("row", kind="stable", ignore_index=True)
 
 
 def normalise_answers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -124,7 +127,7 @@ def map_areas(frame: pd.DataFrame, areas: pd.DataFrame, source: Path | None = No
     stops the build with every row that used it.
     """
     lookup = area_lookup(areas)
-    keys = frame["area"].map(area_key)
+    keys = _per_distinct(frame["area"], area_key)
     codes = keys.map(lookup)
     unmapped = frame.loc[codes.isna()]
     if not unmapped.empty:
@@ -191,11 +194,14 @@ def clean_responses(
     logs = []
     frame = raw
     for step, rule, why in RULES:
-        result = with_context.get(rule, rule)(frame)
+        if rule is redact_answers:
+            # The counts need the same search for personal data as the redaction: search once.
+            result, redactions = redact_and_count(frame, list(ANSWER_COLUMNS))
+        else:
+            result = with_context.get(rule, rule)(frame)
         logs.append(StepLog(step, len(frame), len(result), _values_changed(frame, result), why))
-        before_redaction, frame = frame, result
+        frame = result
     responses = frame.loc[:, list(OUTPUT_COLUMNS)].reset_index(drop=True)
-    redactions = redaction_counts(before_redaction, list(ANSWER_COLUMNS))
     return CleaningResult(responses, pd.DataFrame(logs), redactions)
 
 
@@ -203,7 +209,7 @@ def area_key(name: object) -> str:
     """The form two area spellings share when they name the same area."""
     text = unicodedata.normalize("NFKC", str(name)).casefold().replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
-    return _WHITESPACE.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 def area_lookup(areas: pd.DataFrame) -> dict[str, str]:
@@ -246,8 +252,10 @@ def _area_list_error(problem: str, areas: pd.DataFrame, row: int | None, column:
 
 
 def _normalise_text(text: str) -> str:
-    plain = unicodedata.normalize("NFC", text).translate(TYPOGRAPHIC_QUOTES)
-    return _WHITESPACE.sub(" ", plain).strip()
+    plain = unicodedata.normalize("NFC", text)
+    if not plain.isascii():  # the quotes to replace are not ASCII, and translate() is slow
+        plain = plain.translate(TYPOGRAPHIC_QUOTES)
+    return " ".join(plain.split())
 
 
 def _is_non_answer(text: str) -> bool:
@@ -256,27 +264,91 @@ def _is_non_answer(text: str) -> bool:
 
 def _answer_key(text: str) -> str:
     """Letters, digits and single spaces only, case-folded: "N/A." and "n/a" look alike."""
-    return _WHITESPACE.sub(" ", _NOT_WORD.sub("", text)).strip().casefold()
+    return " ".join(_NOT_WORD.sub("", text).split()).casefold()
 
 
 def _values_changed(before: pd.DataFrame, after: pd.DataFrame) -> int:
     """Count cells of the rows and columns both frames share whose value a rule changed."""
     shared = [c for c in before.columns if c in after.columns and c != "row"]
-    old = before.set_index("row").loc[after["row"], shared].reset_index(drop=True)
-    new = after.loc[:, shared].reset_index(drop=True)
+    if np.array_equal(before["row"].to_numpy(), after["row"].to_numpy()):
+        olds = [before[c] for c in shared]
+    else:
+        positions = pd.Series(np.arange(len(before)), index=before["row"]).loc[after["row"]]
+        olds = [before[c].take(positions.to_numpy()) for c in shared]
+    index = pd.RangeIndex(len(after))
+    return sum(
+        _cells_changed(old.set_axis(index, copy=False), after[c].set_axis(index, copy=False))
+        for old, c in zip(olds, shared, strict=True)
+    )
+
+
+def _cells_changed(old: pd.Series, new: pd.Series) -> int:
+    """Count positions where two columns differ; a missing value equals any missing value."""
+    if old.dtype == object and new.dtype == object:
+        # Cells numpy finds equal are equal for pandas too, and they are most cells; only the
+        # others need pandas' slower comparison, which knows None, NaN and pd.NA are missing.
+        try:
+            differ = old.to_numpy() != new.to_numpy()
+        except TypeError:  # pd.NA has no truth value; compare every cell below
+            differ = np.ones(len(old), dtype=bool)
+        old, new = old[differ], new[differ]
+    elif old.dtype == object and new.dtype == "datetime64[ns, UTC]":
+        # pandas compares text with timestamps by parsing each text, slowly; plain ISO 8601
+        # text parses to the same timestamps faster.
+        parsed = _plain_timestamps(old)
+        old = old if parsed is None else parsed
     same = (old == new) | (old.isna() & new.isna())
-    return int((~same).to_numpy().sum())
+    return int((~same).sum())
 
 
 def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
-    """Apply ``function`` once per distinct non-null value; answers repeat across rows."""
-    distinct = values.dropna().unique()
-    mapping = {value: function(value) for value in distinct}
-    return values.map(mapping)
+    """Apply ``function`` once per distinct non-null value; answers and areas repeat a lot."""
+    codes, distinct = pd.factorize(values)
+    # Mapping codes rather than the texts saves hashing every text a second time.
+    mapping = {code: function(value) for code, value in enumerate(distinct)}
+    return pd.Series(codes, index=values.index, name=values.name).map(mapping)
+
+
+def _stable_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Positions that order the frame as ``frame.sort_values(columns, kind="stable")`` does.
+
+    Stable sorts by the last column, then by each one before it, give that order; pandas'
+    own sort on several columns first ranks each column's distinct values, which takes
+    seconds for a million distinct response ids.
+    """
+    order = np.arange(len(frame))
+    for column in reversed(columns):
+        keys = frame[column].iloc[order].reset_index(drop=True)
+        order = order[keys.sort_values(kind="stable").index.to_numpy()]
+    return order
+
+
+def _plain_timestamps(values: pd.Series) -> pd.Series | None:
+    """Text such as ``2020-06-14T19:02:11+01:00`` as UTC timestamps; None for any other text.
+
+    Equal to ``pd.to_datetime(values, utc=True, format="ISO8601")``, which takes several
+    microseconds per value that carries a UTC offset: here the local times are parsed
+    without their offsets, then shifted by them.
+    """
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    if not values.str.fullmatch(_PLAIN_TIMESTAMP).all():
+        return None
+    local = pd.to_datetime(values.str.slice(0, 19), format="ISO8601", errors="coerce")
+    if local.isna().any():
+        return None
+    offsets = values.str.slice(19)
+    minutes = {
+        offset: (-1 if offset[0] == "-" else 1) * (60 * int(offset[1:3]) + int(offset[4:6]))
+        for offset in offsets.unique()
+    }
+    return (local - pd.to_timedelta(offsets.map(minutes), unit="min")).dt.tz_localize("UTC")
 
 
 def _parse_timestamps(frame: pd.DataFrame, source: Path | None) -> pd.Series:
-    parsed = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601", errors="coerce")
+    parsed = _plain_timestamps(frame["submitted_at"])
+    if parsed is None:
+        parsed = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601", errors="coerce")
     bad = frame.loc[parsed.isna()]
     if not bad.empty:
         raise BuildError(
@@ -290,12 +362,13 @@ def _parse_timestamps(frame: pd.DataFrame, source: Path | None) -> pd.Series:
     return parsed
 
 
-def _fail_on_simultaneous_conflicts(
-    ordered: pd.DataFrame, latest: pd.DataFrame, source: Path | None
-) -> None:
+def _fail_on_simultaneous_conflicts(ordered: pd.DataFrame, source: Path | None) -> None:
     """Fail when a respondent's latest submission has a same-time twin with other answers."""
     moments = ["response_id", "submitted_at"]
-    tied = ordered.merge(latest[moments], on=moments)
+    # Only a respondent who submitted more than once can have a twin.
+    resubmitted = ordered.loc[ordered["response_id"].duplicated(keep=False)]
+    latest = resubmitted.drop_duplicates("response_id", keep="last")
+    tied = resubmitted.merge(latest[moments], on=moments)
     twins = tied.drop_duplicates(["response_id", *ANSWER_COLUMNS, "area", "consent_to_quote"])
     conflicting = twins.loc[twins.duplicated("response_id", keep=False)]
     if not conflicting.empty:

@@ -122,7 +122,7 @@ _NAME = _FIRST | _SURNAME
 _TITLES = (
     "Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Cllr", "Councillor", "Rev", "Revd", "Reverend",
     "Prof", "Professor", "Sir", "Dame",
-)
+)  # fmt: skip
 _SAINTS = ("St", "Saint")
 
 
@@ -185,7 +185,7 @@ _ROLE_WORDS = frozenset(
         "adviser", "advisor", "consultant", "volunteer", "vicar", "caretaker", "organiser",
         "administrator", "colleague", "contact",
     }
-)
+)  # fmt: skip
 _ROLE_LINKS = frozenset({"is", "was", "called", "named"})
 _ACTION_PHRASES = frozenset(
     {
@@ -196,7 +196,7 @@ _ACTION_PHRASES = frozenset(
         "asked for", "met with", "helped by", "supported by", "led by", "run by", "help from",
         "support from", "shout out to", "shout-out to", "rely on",
     }
-)
+)  # fmt: skip
 _ROLE = "role"
 _ACTION = "action"
 _ROLES_PATTERN = "|".join(sorted(map(re.escape, _ROLE_WORDS), key=len, reverse=True))
@@ -476,9 +476,14 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def redact_text(text: str) -> str:
     """Replace each piece of personal data in a text by its placeholder, e.g. ``[email]``."""
+    return _replace_spans(text, _spans(text))
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The text with each span found in it replaced by its kind's placeholder."""
     pieces = []
     position = 0
-    for start, end, kind in _spans(text):
+    for start, end, kind in spans:
         pieces.append(text[position:start])
         pieces.append(PLACEHOLDERS[kind])
         position = end
@@ -514,15 +519,20 @@ def _distinct_texts(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, texts
 
 
+def _with_texts(series: pd.Series, codes: np.ndarray, texts: list[str]) -> pd.Series:
+    """The column with each cell's distinct text replaced by ``texts[code]``; empty cells kept."""
+    replaced = np.empty(len(texts), dtype=object)
+    replaced[:] = texts
+    values = series.to_numpy(dtype=object, copy=True)
+    present = codes >= 0
+    values[present] = replaced[codes[present]]
+    return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
+
+
 def _redact_series(series: pd.Series) -> pd.Series:
     """The column with each distinct text redacted once; empty cells stay as they were."""
     codes, texts = _distinct_texts(series)
-    redacted = np.empty(len(texts), dtype=object)
-    redacted[:] = [redact_text(text) for text in texts]
-    values = series.to_numpy(dtype=object, copy=True)
-    present = codes >= 0
-    values[present] = redacted[codes[present]]
-    return pd.Series(values, index=series.index, name=series.name, dtype=series.dtype)
+    return _with_texts(series, codes, [redact_text(text) for text in texts])
 
 
 def redact_free_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -531,32 +541,33 @@ def redact_free_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFram
     return frame.assign(**{column: _redact_series(frame[column]) for column in columns})
 
 
-def _kind_counts(series: pd.Series) -> pd.DataFrame:
-    """Per row position and kind, how many pieces of that kind the row's text holds."""
-    codes, texts = _distinct_texts(series)
+def _kind_counts(codes: np.ndarray, spans: list[list[tuple[int, int, str]]]) -> pd.DataFrame:
+    """Per row position and kind, how many pieces of that kind the row's text holds.
+
+    ``codes`` gives each row's distinct text (-1 for an empty cell), ``spans`` what
+    was found in each distinct text.
+    """
     per_text = pd.DataFrame(
         [
             (code, kind, count)
-            for code, text in enumerate(texts)
-            for kind, count in Counter(kind for _, _, kind in _spans(text)).items()
+            for code, found in enumerate(spans)
+            for kind, count in Counter(kind for _, _, kind in found).items()
         ],
         columns=["code", "kind", "count"],
     )
-    rows = pd.DataFrame({"position": np.arange(len(series)), "code": codes})
+    rows = pd.DataFrame({"position": np.arange(len(codes)), "code": codes})
     return rows.merge(per_text, on="code")[["position", "kind", "count"]]
 
 
-def redaction_counts(
-    frame: pd.DataFrame, columns: Sequence[str], id_column: str = "response_id"
+def _count_table(
+    frame: pd.DataFrame, columns: Sequence[str], id_column: str, per_column: list[pd.DataFrame]
 ) -> pd.DataFrame:
-    """Count the personal data per response, column and kind (never the data itself).
-
-    One row per (id, column, kind) found at least once, ordered by id, then by the order of
-    ``columns`` and of ``KINDS``; columns ``id_column``, ``column``, ``kind``, ``count``.
-    """
-    _require_columns(frame, [id_column, *columns], "count redactions")
+    """Sum the per-row counts of each of ``columns`` (``_kind_counts``) per id, column and kind."""
     counts = pd.concat(
-        [_kind_counts(frame[column]).assign(column=column) for column in columns],
+        [
+            column_counts.assign(column=column)
+            for column, column_counts in zip(columns, per_column, strict=True)
+        ],
         ignore_index=True,
     )
     ids = frame[id_column].iloc[counts["position"].to_numpy()].reset_index(drop=True)
@@ -572,6 +583,50 @@ def redaction_counts(
         .reset_index()
         .astype({"column": object, "kind": object, "count": "int64"})
     )
+
+
+def redaction_counts(
+    frame: pd.DataFrame, columns: Sequence[str], id_column: str = "response_id"
+) -> pd.DataFrame:
+    """Count the personal data per response, column and kind (never the data itself).
+
+    One row per (id, column, kind) found at least once, ordered by id, then by the order of
+    ``columns`` and of ``KINDS``; columns ``id_column``, ``column``, ``kind``, ``count``.
+    """
+    _require_columns(frame, [id_column, *columns], "count redactions")
+    counts = []
+    for column in columns:
+        codes, texts = _distinct_texts(frame[column])
+        counts.append(_kind_counts(codes, [_spans(text) for text in texts]))
+    return _count_table(frame, columns, id_column, counts)
+
+
+def redact_and_count(
+    frame: pd.DataFrame, columns: Sequence[str], id_column: str = "response_id"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frame as ``redact_free_text`` redacts it, and the counts of ``redaction_counts``.
+
+    Finding the personal data is nearly all the work of either; here each distinct text is
+    searched once for both.
+    """
+    _require_columns(frame, columns, "redact free text")
+    searched = []
+    for column in columns:
+        codes, texts = _distinct_texts(frame[column])
+        searched.append((codes, texts, [_spans(text) for text in texts]))
+    _require_columns(frame, [id_column, *columns], "count redactions")
+    redacted = frame.assign(
+        **{
+            column: _with_texts(
+                frame[column],
+                codes,
+                [_replace_spans(text, spans) for text, spans in zip(texts, found, strict=True)],
+            )
+            for column, (codes, texts, found) in zip(columns, searched, strict=True)
+        }
+    )
+    counts = [_kind_counts(codes, found) for codes, _, found in searched]
+    return redacted, _count_table(frame, columns, id_column, counts)
 
 
 # --- evaluation on a labelled corpus -------------------------------------------------------
@@ -735,8 +790,10 @@ def measure_speed(corpus: pd.DataFrame, count: int, rows: int = 1_000_000) -> pd
     frame_seconds = time.perf_counter() - started
     measured = [
         (f"redact_text, {count:,} distinct answers", *_texts_per_second(everything)),
-        (f"redact_text, {count:,} distinct answers without personal data",
-         *_texts_per_second(clean)),
+        (
+            f"redact_text, {count:,} distinct answers without personal data",
+            *_texts_per_second(clean),
+        ),
         (
             f"redact_free_text, 2 columns x {rows:,} rows of {len(pool):,} distinct answers",
             frame_seconds,
