@@ -21,7 +21,6 @@ from tests.published import PUBLISHED
 pytestmark = pytest.mark.slow
 
 
-
 def project_copy(root: Path) -> ProjectPaths:
     """A project tree holding a copy of the committed raw data and codebook."""
     paths = ProjectPaths.at(root)

@@ -88,7 +88,7 @@ def fresh_outputs(project: Path) -> None:
 
 
 def median_of(runs: Sequence[Measurement]) -> str:
-    """"12.3 s (11.9-13.0), 812 MiB" for a set of runs, failing loudly on a failed run."""
+    """Show a set of runs as "12.3 s (11.9-13.0), 812 MiB"; say so loudly if one failed."""
     if any(run.code for run in runs):
         return f"FAILED (exit {[run.code for run in runs]})"
     times = [run.seconds for run in runs]

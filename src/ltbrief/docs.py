@@ -141,9 +141,7 @@ def replace_generated_section(document: str, generated: str) -> str:
 
 def write_docs(paths: ProjectPaths = PATHS) -> list[Path]:
     """Regenerate the method page and, if the build has run, the reproduction notes' table."""
-    written = [
-        write_text(paths.docs / "method.md", method_markdown(load_codebook(paths.codebook)))
-    ]
+    written = [write_text(paths.docs / "method.md", method_markdown(load_codebook(paths.codebook)))]
     discrepancies = paths.tables / "discrepancies.csv"
     notes = paths.docs / "reproduction-notes.md"
     if discrepancies.is_file() and notes.is_file():
