@@ -834,6 +834,10 @@ class TestDistinctValues:
         ],
     }
 
+    @pytest.fixture(autouse=True)
+    def split_small_frames(self, monkeypatch) -> None:
+        monkeypatch.setattr(v, "_SPLIT_FROM_ROWS", 0)
+
     @pytest.fixture
     def project(self, tmp_path) -> ProjectPaths:
         paths = ProjectPaths.at(tmp_path)
@@ -871,11 +875,11 @@ class TestDistinctValues:
     ) -> None:
         data = pd.concat([self.frame()] * copies, ignore_index=True)
         data = located(data) if where == "read from a file" else data
-        by_distinct_value = v.validate(data, "distinct", paths=project)
-        monkeypatch.setattr(v, "_VALUE_WISE", frozenset())
-        by_row = v.validate(data, "distinct", paths=project)
-        pd.testing.assert_frame_equal(by_distinct_value.results, by_row.results)
-        assert by_distinct_value.failed == by_row.failed == (12 if copies == 1 else 13)
+        split = v.validate(data, "distinct", paths=project)
+        monkeypatch.setattr(v, "_SPLIT_FROM_ROWS", len(data) + 1)
+        whole = v.validate(data, "distinct", paths=project)
+        pd.testing.assert_frame_equal(split.results, whole.results)
+        assert split.failed == whole.failed == (12 if copies == 1 else 13)
 
     def test_repeated_failures_are_counted_per_row(self, project: ProjectPaths) -> None:
         results = v.validate(located(self.frame()), "distinct", paths=project).results

@@ -74,6 +74,8 @@ _VALUE_WISE = frozenset(
 )
 _DISTINCT_ROW = "distinct row"
 _SAMPLE_ROWS = 10_000
+# Below this many rows one run on the whole frame is quicker than splitting the work.
+_SPLIT_FROM_ROWS = 50_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,34 +161,55 @@ def validate(
     given = dict(parameters or {})
     _check_parameters(spec, given, paths)
     located = frame.index.name == ROW_INDEX
-    domains = [_domain(e.get("kwargs", {})) for e in spec["expectations"]]
-    value_wise = [_is_value_wise(e, frame) for e in spec["expectations"]]
+    format_ = "SUMMARY" if located else "BASIC"
+    if len(frame) < _SPLIT_FROM_ROWS:
+        everything = _build_suite(spec, [True] * len(spec["expectations"]))
+        results = _run(frame, everything, given, format_).results
+    else:
+        results = _split_runs(frame, spec, given, located)
+    report = _report(suite, spec, results, given, list(frame.columns))
+    return replace(report, source=frame.attrs.get("source")) if located else report
+
+
+def _split_runs(
+    frame: pd.DataFrame, spec: dict[str, Any], parameters: dict[str, Any], located: bool
+) -> list[ExpectationValidationResult]:
+    """Validate a large frame in up to three runs, each on as little data as it needs.
+
+    Value-wise expectations run once per distinct value (or pair) and their results
+    are mapped back to rows; other expectations on named columns see only those
+    columns; table-level ones see the whole frame. The report is the one a single
+    run on the whole frame gives.
+    """
+    expectations = spec["expectations"]
+    domains = [_domain(e.get("kwargs", {})) for e in expectations]
+    value_wise = [_is_value_wise(e, frame) for e in expectations]
     distinct = _DistinctRows.of(
         frame, [d for d, wise in zip(domains, value_wise, strict=True) if wise]
     )
     by_distinct = [
         wise and d[0] in distinct.group_of for d, wise in zip(domains, value_wise, strict=True)
     ]
-    read = [_columns_read(e) for e in spec["expectations"]]
-    by_row = [
-        not distinct and columns is not None and set(columns) <= set(frame.columns)
-        for distinct, columns in zip(by_distinct, read, strict=True)
+    read = [_columns_read(e) for e in expectations]
+    by_column = [
+        not done and columns is not None and set(columns) <= set(frame.columns)
+        for done, columns in zip(by_distinct, read, strict=True)
     ]
-    by_table = [not (d or r) for d, r in zip(by_distinct, by_row, strict=True)]
-    format_ = "SUMMARY" if located else "BASIC"
+    by_table = [not (d or c) for d, c in zip(by_distinct, by_column, strict=True)]
+    result_format = "SUMMARY" if located else "BASIC"
     results = []
     if any(by_table):
-        results += _run(frame, _build_suite(spec, by_table), given, format_).results
-    if any(by_row):
-        # Only the columns read: GX copies and filters the whole frame for each check.
-        needed = {c for columns, flag in zip(read, by_row, strict=True) if flag for c in columns}
+        results += _run(frame, _build_suite(spec, by_table), parameters, result_format).results
+    if any(by_column):
+        # GX copies and filters the whole frame it is given for each check.
+        needed = {c for columns, flag in zip(read, by_column, strict=True) if flag for c in columns}
         narrow = frame[[column for column in frame.columns if column in needed]]
-        results += _run(narrow, _build_suite(spec, by_row), given, format_).results
+        suite = _build_suite(spec, by_column)
+        results += _run(narrow, suite, parameters, result_format).results
     if any(by_distinct):
-        outcome = _run(distinct.frame, _build_suite(spec, by_distinct), given, "COMPLETE")
+        outcome = _run(distinct.frame, _build_suite(spec, by_distinct), parameters, "COMPLETE")
         results += [distinct.expand(result, frame, located) for result in outcome.results]
-    report = _report(suite, spec, results, given, list(frame.columns))
-    return replace(report, source=frame.attrs.get("source")) if located else report
+    return results
 
 
 def check(
