@@ -6,6 +6,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,8 +20,12 @@ from ltbrief.build import (
     stage_inputs,
 )
 from ltbrief.errors import BuildError
+from ltbrief.execute import Kernels
 from ltbrief.io import sha256_of
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 
 class TestDeclaredInputs:
@@ -72,11 +77,22 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectPaths]:
         origin, copy = PATHS.root / name, paths.root / name
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(origin, copy) if origin.is_dir() else shutil.copy(origin, copy)
-    first = build(paths)
+    started: list[bool] = []
+    start = Kernels._start
+
+    def record_start(kernels: Kernels, warm: bool) -> KernelManager:
+        started.append(warm)
+        return start(kernels, warm)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Kernels, "_start", record_start)
+        first = build(paths)
     assert first.ran == [
         "raw-checksums", "01-clean-responses", "02-code-responses", "03-summarise", "about",
         "publish-pages", "render-html",
     ]  # fmt: skip
+    # Every notebook found its kernel started ahead, with the libraries already imported.
+    assert started == [True, True, True]
     yield paths
 
 

@@ -196,8 +196,8 @@ def build_tasks(
 
     def run_notebook(stem: str) -> None:
         if not kernels.started_any:
-            # Later notebooks will most likely run too: start their kernels now.
-            kernels.start_ahead(len(STAGES) - STAGES.index(stem) - 1)
+            # Later notebooks will most likely run too: start this one's kernel and theirs.
+            kernels.start_ahead(len(STAGES) - STAGES.index(stem))
         execute_notebook(
             PATHS.notebook(stem),
             stage_parameters(scale),
