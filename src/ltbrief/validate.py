@@ -161,27 +161,26 @@ def validate(
     given = dict(parameters or {})
     _check_parameters(spec, given, paths)
     located = frame.index.name == ROW_INDEX
-    format_ = "SUMMARY" if located else "BASIC"
-    if len(frame) < _SPLIT_FROM_ROWS:
-        everything = _build_suite(spec, [True] * len(spec["expectations"]))
-        results = _run(frame, everything, given, format_).results
-    else:
-        results = _split_runs(frame, spec, given, located)
+    results = _runs(frame, spec, given, located)
     report = _report(suite, spec, results, given, list(frame.columns))
     return replace(report, source=frame.attrs.get("source")) if located else report
 
 
-def _split_runs(
+def _runs(
     frame: pd.DataFrame, spec: dict[str, Any], parameters: dict[str, Any], located: bool
 ) -> list[ExpectationValidationResult]:
-    """Validate a large frame in up to three runs, each on as little data as it needs.
+    """Validate the frame in one GX run, or a large one in up to three on less data each.
 
-    Value-wise expectations run once per distinct value (or pair) and their results
-    are mapped back to rows; other expectations on named columns see only those
-    columns; table-level ones see the whole frame. The report is the one a single
-    run on the whole frame gives.
+    In a large frame, value-wise expectations run once per distinct value (or pair)
+    and their results are mapped back to rows; other expectations on named columns
+    see only those columns; table-level ones see the whole frame. The results are
+    those of a single run on the whole frame.
     """
     expectations = spec["expectations"]
+    result_format = "SUMMARY" if located else "BASIC"
+    if len(frame) < _SPLIT_FROM_ROWS:
+        everything = _build_suite(spec, [True] * len(expectations))
+        return list(_run(frame, everything, parameters, result_format).results)
     domains = [_domain(e.get("kwargs", {})) for e in expectations]
     value_wise = [_is_value_wise(e, frame) for e in expectations]
     distinct = _DistinctRows.of(
@@ -196,7 +195,6 @@ def _split_runs(
         for done, columns in zip(by_distinct, read, strict=True)
     ]
     by_table = [not (d or c) for d, c in zip(by_distinct, by_column, strict=True)]
-    result_format = "SUMMARY" if located else "BASIC"
     results = []
     if any(by_table):
         results += _run(frame, _build_suite(spec, by_table), parameters, result_format).results
