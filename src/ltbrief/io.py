@@ -165,7 +165,7 @@ def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
             header, *body = csv.reader(io.StringIO(text, newline=""), strict=True)
         except csv.Error:
             # Reading again record by record finds where the file breaks, to say so.
-            _locate_records(text, path)
+            _record_lines(text, path)
             raise
     # A blank line is a row a spreadsheet shows, so it still counts.
     numbers = [number for number, cells in enumerate(body, start=2) if cells]
@@ -185,7 +185,7 @@ def read_export(path: Path, columns: Sequence[str]) -> ReadResult:
             f"this row has {len(records[wrong])} cells but the header has {len(header)}",
             file=path,
             row=row,
-            line=next(record.line for record in _locate_records(text, path) if record.row == row),
+            line=_record_lines(text, path)[row],
             expected=f"one cell per column: {', '.join(header)}",
             action="check that row for a stray comma or a missing quote, and re-export",
         )
@@ -206,15 +206,6 @@ class ReadResult:
 
     frame: pd.DataFrame
     notes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Record:
-    """One CSV record: its spreadsheet row, the file line it starts on, and its cells."""
-
-    row: int
-    line: int
-    cells: list[str]
 
 
 def _read_raw_bytes(path: Path) -> bytes:
@@ -274,14 +265,14 @@ def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
     return text, [*notes, f"{path.name}: not UTF-8; read as Windows-1252"]
 
 
-def _locate_records(text: str, path: Path) -> list[_Record]:
-    """Split CSV text into records, keeping where each starts; fail on a broken quote.
+def _record_lines(text: str, path: Path) -> dict[int, int]:
+    """The file line each record starts on, by spreadsheet row; fail on a broken quote.
 
     Record by record, several times slower than reading the whole file at once: used
     only to say where a file that could not be read goes wrong.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = []
+    lines = {}
     row = 0
     while True:
         line = reader.line_num + 1
@@ -300,10 +291,9 @@ def _locate_records(text: str, path: Path) -> list[_Record]:
                 "and re-export",
             ) from None
         row += 1
-        # A blank line is a row a spreadsheet shows, so it still counts.
         if cells:
-            records.append(_Record(row, line, cells))
-    return records
+            lines[row] = line
+    return lines
 
 
 def _describe_csv_error(message: str, at_line: int) -> str:
