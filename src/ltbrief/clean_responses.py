@@ -186,23 +186,28 @@ def clean_responses(
     raw: pd.DataFrame, areas: pd.DataFrame, source: Path | None = None
 ) -> CleaningResult:
     """Apply every rule in ``RULES`` in order and log what each did to the rows and values."""
+    counted: list[pd.DataFrame] = []
+
+    def redact_and_keep_counts(frame: pd.DataFrame) -> pd.DataFrame:
+        # The counts need the same search for personal data as the redaction: search once.
+        redacted, counts = redact_and_count(frame, list(ANSWER_COLUMNS))
+        counted.append(counts)
+        return redacted
+
     with_context = {
         keep_latest_submission: partial(keep_latest_submission, source=source),
         parse_consent: partial(parse_consent, source=source),
         map_areas: partial(map_areas, areas=areas, source=source),
+        redact_answers: redact_and_keep_counts,
     }
     logs = []
     frame = raw
     for step, rule, why in RULES:
-        if rule is redact_answers:
-            # The counts need the same search for personal data as the redaction: search once.
-            result, redactions = redact_and_count(frame, list(ANSWER_COLUMNS))
-        else:
-            result = with_context.get(rule, rule)(frame)
+        result = with_context.get(rule, rule)(frame)
         logs.append(StepLog(step, len(frame), len(result), _values_changed(frame, result), why))
         frame = result
     responses = frame.loc[:, list(OUTPUT_COLUMNS)].reset_index(drop=True)
-    return CleaningResult(responses, pd.DataFrame(logs), redactions)
+    return CleaningResult(responses, pd.DataFrame(logs), counted[0])
 
 
 def area_key(name: object) -> str:
