@@ -220,7 +220,7 @@ def build_tasks(
         }
         tasks[f"task_{name}"] = lambda: definition
 
-    raw_files = [paths.survey_export, paths.coded_references, paths.areas, paths.raw_checksums]
+    raw_files = [*paths.raw_exports, paths.raw_checksums]
     add("raw-checksums", lambda: verify_checksums(paths.raw_checksums), raw_files, [])
     previous = "raw-checksums"
     for stem in STAGES:
@@ -232,7 +232,7 @@ def build_tasks(
             task_dep=[previous],
         )
         previous = stem
-    raw_and_codebook = [paths.survey_export, paths.coded_references, paths.areas, paths.codebook]
+    raw_and_codebook = [*paths.raw_exports, paths.codebook]
     add(
         "about",
         lambda: _publish().write_about(paths, version=version),
@@ -311,8 +311,7 @@ def _require_inputs(paths: ProjectPaths, render: bool) -> None:
 
     The runner would otherwise refuse the stage with a message about its own task graph.
     """
-    inputs = [paths.survey_export, paths.coded_references, paths.areas, paths.raw_checksums,
-              paths.codebook]  # fmt: skip
+    inputs = [*paths.raw_exports, paths.raw_checksums, paths.codebook]
     if render:
         inputs += [paths.report, paths.quarto_config, paths.quote_reviews]
     for path in inputs:

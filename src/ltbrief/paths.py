@@ -73,6 +73,11 @@ class ProjectPaths:
         return self.raw / "areas.csv"
 
     @property
+    def raw_exports(self) -> tuple[Path, Path, Path]:
+        """The survey tool's three exports: answers, coded references, areas."""
+        return (self.survey_export, self.coded_references, self.areas)
+
+    @property
     def raw_checksums(self) -> Path:
         return self.raw / "SHA256SUMS"
 

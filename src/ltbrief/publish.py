@@ -530,7 +530,7 @@ def engine_versions() -> list[tuple[str, str]]:
 
 def input_checksums(paths: ProjectPaths) -> list[tuple[str, str]]:
     """The SHA-256 of each raw input and the codebook, named relative to the project root."""
-    files = (paths.survey_export, paths.coded_references, paths.areas, paths.codebook)
+    files = (*paths.raw_exports, paths.codebook)
     checksums = []
     for path in files:
         if not path.is_file():
