@@ -58,9 +58,9 @@ lint: $(INSTALLED)
 	$(PY) -m ruff check src tests notebooks
 
 .PHONY: data
-## Regenerate the synthetic raw data (seed 2020, 1x) into data/raw and refresh its checksums
+## Regenerate the synthetic raw data (seed 2020, 1x) into data/raw, its checksums and data/sources.yml
 data: $(INSTALLED)
-	$(PY) -m ltbrief.synth --out data/raw
+	$(PY) -m ltbrief.synth
 
 .PHONY: docs
 ## Regenerate the docs that are written from code and the codebook

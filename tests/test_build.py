@@ -23,6 +23,7 @@ from ltbrief.errors import BuildError
 from ltbrief.execute import Kernels
 from ltbrief.io import sha256_of
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
+from ltbrief.sources.mapping import raw_inputs
 
 if TYPE_CHECKING:
     from jupyter_client.manager import KernelManager
@@ -35,7 +36,10 @@ class TestDeclaredInputs:
             ("clean_responses", {"01-clean-responses"}),
             ("redact", {"01-clean-responses"}),
             ("code_responses", {"02-code-responses"}),
-            ("codebook", {"02-code-responses", "03-summarise"}),
+            ("codebook", set(STAGE_MODULES)),
+            ("sources/mapping", set(STAGE_MODULES)),
+            ("sources/qualtrics", {"01-clean-responses"}),
+            ("config", set(STAGE_MODULES)),
             ("summarise", {"03-summarise"}),
             ("validate", set(STAGE_MODULES)),
             ("io", set(STAGE_MODULES)),
@@ -115,19 +119,22 @@ class TestIncrementalBuild:
             text.replace("Difficulties with community", "Problems with community", 1)
         )
         progress = build(project)
-        # The tables show no descriptions; the brief changes only because its appendix
-        # lists the codebook's checksum.
-        assert progress.ran == ["02-code-responses", "03-summarise", "about", "render-html"]
+        # Stage 01 reads the questions' columns from it. The tables show no descriptions;
+        # the brief changes only because its appendix lists the codebook's checksum.
+        assert progress.ran == [
+            "01-clean-responses", "02-code-responses", "03-summarise", "about", "render-html",
+        ]  # fmt: skip
         assert "publish-pages" in progress.up_to_date
 
     def test_a_raw_edit_re_runs_downstream_stages_whose_inputs_changed(
         self, project: ProjectPaths
     ) -> None:
-        areas = project.areas.read_text().splitlines()
+        path = raw_inputs(project).areas
+        areas = path.read_text().splitlines()
         areas[1] = areas[1] + ("|" if not areas[1].endswith(",") else "") + "Extra Spelling"
-        project.areas.write_text("\n".join(areas) + "\n")
+        path.write_text("\n".join(areas) + "\n")
         manifest = project.raw_checksums.read_text().replace(
-            sha256_of(PATHS.areas), sha256_of(project.areas)
+            sha256_of(raw_inputs(PATHS).areas), sha256_of(path)
         )
         project.raw_checksums.write_text(manifest)
         progress = build(project)
@@ -148,7 +155,7 @@ class TestIncrementalBuild:
         assert build(project).ran == ["03-summarise"]
 
     def test_raw_data_is_untouched(self, project: ProjectPaths) -> None:
-        assert sha256_of(project.coded_references) == sha256_of(PATHS.coded_references)
+        assert sha256_of(raw_inputs(project).coding) == sha256_of(raw_inputs(PATHS).coding)
 
 
 def test_outputs_of_a_failed_stage_stay(tmp_path: Path) -> None:
@@ -158,6 +165,7 @@ def test_outputs_of_a_failed_stage_stay(tmp_path: Path) -> None:
         (paths.raw / name).write_text("x\n")
     (paths.raw / "SHA256SUMS").write_text("0" * 64 + "  survey_export.csv\n")
     shutil.copy(PATHS.codebook, paths.codebook)
+    shutil.copy(PATHS.sources, paths.sources)
     with pytest.raises(BuildError, match=r"survey_export\.csv does not match"):
         run_build(paths, formats=(), out=io.StringIO())
 
@@ -168,11 +176,11 @@ def test_a_failed_build_leaves_every_output_and_the_runner_as_they_were(
 ) -> None:
     before = {path: sha256_of(path) for path in published_outputs(project)}
     database = (project.root / ".doit.db").read_bytes()
-    coding = project.coded_references.read_text()
-    project.coded_references.write_text(coding.replace(",CH-ENG-INV\n", ",CH-NOT-A-CODE\n", 1))
+    path = raw_inputs(project).coding
+    path.write_text(path.read_text().replace(",CH-ENG-INV\n", ",CH-NOT-A-CODE\n", 1))
     project.raw_checksums.write_text(
         project.raw_checksums.read_text().replace(
-            sha256_of(PATHS.coded_references), sha256_of(project.coded_references)
+            sha256_of(raw_inputs(PATHS).coding), sha256_of(path)
         )
     )
     with pytest.raises(BuildError, match="CH-NOT-A-CODE"):

@@ -201,11 +201,14 @@ class TestCleanResponses:
 
 class TestSuiteParameters:
     def test_row_bounds_scale(self) -> None:
-        assert stage.raw_suite_parameters(10) == {
+        assert stage.raw_suite_parameters(10, r"\A(?:x)\Z") == {
             "min_rows": 10 * stage.SUBMISSIONS_PER_SCALE[0],
             "max_rows": 10 * stage.SUBMISSIONS_PER_SCALE[1],
+            "response_id_regex": r"\A(?:x)\Z",
         }
-        assert stage.clean_suite_parameters(1, AREAS)["area_codes"] == ["BL001", "BL002"]
+        clean = stage.clean_suite_parameters(1, AREAS, r"\A(?:x)\Z")
+        assert clean["area_codes"] == ["BL001", "BL002"]
+        assert clean["response_id_regex"] == r"\A(?:x)\Z"
 
 
 def test_area_corrections_lists_only_respelled_areas() -> None:

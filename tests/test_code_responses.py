@@ -107,6 +107,7 @@ class TestCodingErrors:
 
 
 def test_suite_parameters_list_valid_pairs(codebook: Codebook) -> None:
-    parameters = stage.suite_parameters(2, codebook)
+    parameters = stage.suite_parameters(2, codebook, r"\A(?:PMS20-[0-9]+)\Z")
+    assert parameters["response_id_regex"] == r"\A(?:PMS20-[0-9]+)\Z"
     assert parameters["min_rows"] == 2 * stage.REFERENCES_PER_SCALE[0]
     assert ["challenge", "CH-ENG-OTHER"] in parameters["question_code_pairs"]

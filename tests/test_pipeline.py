@@ -16,6 +16,7 @@ from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES
 from ltbrief.io import sha256_of
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.sources.mapping import raw_inputs
 from tests.published import PUBLISHED
 
 pytestmark = pytest.mark.slow
@@ -26,6 +27,7 @@ def project_copy(root: Path) -> ProjectPaths:
     paths = ProjectPaths.at(root)
     shutil.copytree(PATHS.raw, paths.raw)
     shutil.copy(PATHS.codebook, paths.codebook)
+    shutil.copy(PATHS.sources, paths.sources)
     return paths
 
 
@@ -93,7 +95,7 @@ class TestFidelity:
 
 def test_scaled_synthetic_data_runs_end_to_end(tmp_path: Path) -> None:
     paths = ProjectPaths.at(tmp_path)
-    synth.write(synth.generate(seed=7, scale=2), paths.raw)
+    synth.write(synth.generate(seed=7, scale=2), paths)
     shutil.copy(PATHS.codebook, paths.codebook)
     run_build(paths, formats=(), scale=2, out=io.StringIO())
     figures = pd.read_csv(paths.tables / "figures.csv").set_index("key")
@@ -108,12 +110,13 @@ def test_a_bad_input_stops_the_build_and_keeps_the_last_good_outputs(
     shutil.copytree(built.interim, paths.interim)
     shutil.copytree(built.processed, paths.processed)
     good = {path: sha256_of(path) for path in paths.processed.rglob("*") if path.is_file()}
-    coding = paths.coded_references.read_text().splitlines()
+    coding_file = raw_inputs(paths).coding
+    coding = coding_file.read_text().splitlines()
     coding[5] = coding[5].rsplit(",", 1)[0] + ",CH-MADE-UP"
-    paths.coded_references.write_text("\n".join(coding) + "\n")
+    coding_file.write_text("\n".join(coding) + "\n")
     manifest = paths.raw_checksums.read_text()
     paths.raw_checksums.write_text(
-        manifest.replace(sha256_of(PATHS.coded_references), sha256_of(paths.coded_references))
+        manifest.replace(sha256_of(raw_inputs(PATHS).coding), sha256_of(coding_file))
     )
     with pytest.raises(BuildError) as caught:
         run_build(paths, formats=(), out=io.StringIO())

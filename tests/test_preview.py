@@ -17,7 +17,9 @@ from ltbrief.paths import PATHS
     [
         (PATHS.report, True),
         (PATHS.codebook, True),
-        (PATHS.survey_export, True),
+        (PATHS.raw / "survey_export.csv", True),
+        (PATHS.raw / "qualtrics_export.tsv", True),
+        (PATHS.sources, True),
         (PATHS.suite("summarise"), True),
         (PATHS.root / "src/ltbrief/resources/render/report.css", True),
         (PATHS.output / "report.html", False),

@@ -24,7 +24,8 @@ from ltbrief import provenance, publish
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES, execute_notebook
 from ltbrief.io import write_json
-from ltbrief.paths import ProjectPaths
+from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.sources.mapping import raw_inputs
 
 STEMS = ("01-tiny", "02-tiny")
 # Anything a browser would fetch from another server.
@@ -106,7 +107,8 @@ def paths(executed: Path, tmp_path: Path) -> ProjectPaths:
         record("alpha", result(), result(expectation="expect_column_values_to_be_unique")),
         record("beta", result(success=False)),
     )
-    for path in (project.survey_export, project.coded_references, project.areas):
+    shutil.copy(PATHS.sources, project.sources)
+    for path in raw_inputs(project):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{path.stem}\n", encoding="utf-8")
     project.codebook.write_text("questions: []\n", encoding="utf-8")
@@ -370,17 +372,19 @@ class TestWriteAbout:
         written = publish.write_about(paths, STEMS)
         assert written == paths.processed / "about.md"
         text = written.read_text(encoding="utf-8")
-        digest = hashlib.sha256(paths.survey_export.read_bytes()).hexdigest()
+        digest = hashlib.sha256(raw_inputs(paths).survey.read_bytes()).hexdigest()
         assert f"| data/raw/survey\\_export.csv | `{digest}` |" in text
+        assert "| data/sources.yml |" in text
         assert "| data/codebook.yml |" in text
         assert f"| Python | {platform.python_version()} |" in text
         assert f"): {provenance.NOT_A_CHECKOUT}." in text
 
     def test_a_missing_raw_input_is_named(self, paths: ProjectPaths) -> None:
-        paths.areas.unlink()
+        areas = raw_inputs(paths).areas
+        areas.unlink()
         with pytest.raises(BuildError, match="an input file is missing") as raised:
             publish.write_about(paths, STEMS)
-        assert raised.value.file == paths.areas
+        assert raised.value.file == areas
 
     def test_engine_versions_are_read_from_the_installation(self) -> None:
         versions = dict(publish.engine_versions())

@@ -14,7 +14,7 @@ import yaml
 from ltbrief import synth
 from ltbrief.codebook import load_codebook
 from ltbrief.io import verify_checksums
-from ltbrief.paths import PATHS, resource
+from ltbrief.paths import PATHS, ProjectPaths, resource
 
 # The brief's Tables 1.1-1.4: theme totals and the sub-themes it reports.
 PUBLISHED_THEME_TOTALS = {
@@ -136,11 +136,11 @@ class TestDeterminism:
         assert not other.survey_export.equals(survey.survey_export)
         pd.testing.assert_series_equal(code_counts(other), code_counts(survey))
 
-    def test_committed_raw_files_are_regenerated_byte_for_byte(
+    def test_committed_raw_files_and_mapping_are_regenerated_byte_for_byte(
         self, survey: synth.SyntheticSurvey, tmp_path: Path
     ) -> None:
-        for path in synth.write(survey, tmp_path):
-            committed = PATHS.raw / path.name
+        for path in synth.write(survey, ProjectPaths.at(tmp_path)):
+            committed = PATHS.root / path.relative_to(tmp_path)
             assert path.read_bytes() == committed.read_bytes(), f"{committed} differs"
 
 
@@ -148,15 +148,18 @@ class TestWrite:
     def test_writes_the_three_files_and_their_checksums(
         self, survey: synth.SyntheticSurvey, tmp_path: Path
     ) -> None:
-        paths = synth.write(survey, tmp_path)
+        project = ProjectPaths.at(tmp_path)
+        paths = synth.write(survey, project)
         assert [path.name for path in paths] == [
             "survey_export.csv",
             "coded_references.csv",
             "areas.csv",
             "SHA256SUMS",
+            "sources.yml",
         ]
-        assert verify_checksums(tmp_path / "SHA256SUMS") == sorted(paths[:3])
-        lines = (tmp_path / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+        assert verify_checksums(project.raw_checksums) == sorted(paths[:3])
+        assert paths[4] == project.sources
+        lines = project.raw_checksums.read_text(encoding="utf-8").splitlines()
         expected = [
             f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}"
             for path in sorted(paths[:3])
@@ -166,37 +169,40 @@ class TestWrite:
     def test_files_read_back_as_the_same_text(
         self, survey: synth.SyntheticSurvey, tmp_path: Path
     ) -> None:
-        synth.write(survey, tmp_path)
+        project = ProjectPaths.at(tmp_path)
+        synth.write(survey, project)
         for name, frame in [
             ("survey_export.csv", survey.survey_export),
             ("coded_references.csv", survey.coded_references),
             ("areas.csv", survey.areas),
         ]:
-            read = pd.read_csv(tmp_path / name, dtype=str, keep_default_na=False)
+            read = pd.read_csv(project.raw_file(name), dtype=str, keep_default_na=False)
             pd.testing.assert_frame_equal(read, frame.astype(str), check_dtype=False)
 
     def test_records_end_with_unix_line_endings(
         self, survey: synth.SyntheticSurvey, tmp_path: Path
     ) -> None:
-        synth.write(survey, tmp_path)
-        data = (tmp_path / "survey_export.csv").read_bytes()
+        project = ProjectPaths.at(tmp_path)
+        synth.write(survey, project)
+        data = project.raw_file("survey_export.csv").read_bytes()
         assert data.startswith(b"response_id,submitted_at,status,area,") and data.endswith(b"\n")
-        assert b"\r\n" not in (tmp_path / "areas.csv").read_bytes()
+        assert b"\r\n" not in project.raw_file("areas.csv").read_bytes()
 
 
 class TestMain:
     def test_writes_a_scaled_survey_where_asked(
         self, survey: synth.SyntheticSurvey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        assert synth.main(["--seed", "2020", "--scale", "2", "--out", str(tmp_path)]) == 0
-        references = pd.read_csv(tmp_path / "coded_references.csv", dtype=str)
+        assert synth.main(["--seed", "2020", "--scale", "2", "--project", str(tmp_path)]) == 0
+        project = ProjectPaths.at(tmp_path)
+        references = pd.read_csv(project.raw_file("coded_references.csv"), dtype=str)
         assert len(references) == 2 * len(survey.coded_references)
-        assert (tmp_path / "SHA256SUMS").exists()
+        assert project.raw_checksums.exists() and project.sources.exists()
         assert "scale 2" in capsys.readouterr().out
 
     def test_refuses_a_scale_below_one(self, tmp_path: Path) -> None:
         with pytest.raises(SystemExit):
-            synth.main(["--scale", "0", "--out", str(tmp_path)])
+            synth.main(["--scale", "0", "--project", str(tmp_path)])
         with pytest.raises(ValueError, match="scale"):
             synth.generate(scale=0)
 

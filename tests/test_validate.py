@@ -21,8 +21,8 @@ import pytest
 
 from ltbrief import validate as v
 from ltbrief.errors import BuildError
-from ltbrief.io import ROW_INDEX
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.sources.grid import ROW_INDEX
 from tests.published import PUBLISHED
 
 SUITES = ("raw_export", "clean_responses", "code_responses", "summarise")
@@ -107,7 +107,9 @@ ROWS_FAIL = ("expect_table_row_count_to_be_between", "")
 
 # raw_export ---------------------------------------------------------------------------------
 
-RAW_PARAMETERS = {"min_rows": 1, "max_rows": 10}
+# What data/sources.yml declares for the synthetic ids, as ltbrief.sources passes it.
+ID_REGEX = {"response_id_regex": r"\A(?:PMS20-[0-9]{4,})\Z"}
+RAW_PARAMETERS = {"min_rows": 1, "max_rows": 10, **ID_REGEX}
 
 
 def raw_export() -> pd.DataFrame:
@@ -125,7 +127,8 @@ def raw_export() -> pd.DataFrame:
             "area": ["Anytown", "", "other town ", ""],
             "main_challenge": ["Getting people involved.", "", "n/a", "test"],
             "support_needed": ["  Training\n", "", "", "test"],
-            "consent_to_quote": ["Yes", "No", "Yes", "No"],
+            # A partial submission may leave consent blank; a complete one may not.
+            "consent_to_quote": ["Yes", "", "Yes", "No"],
         }
     )
 
@@ -188,6 +191,10 @@ RAW_MUTATIONS: dict[str, Case] = {
         with_value("consent_to_quote", 0, "yes"),
         {("expect_column_values_to_be_in_set", "consent_to_quote")},
     ),
+    "complete submission without consent": (
+        with_value("consent_to_quote", 2, ""),
+        {("expect_column_values_to_be_in_set", "consent_to_quote")},
+    ),
     "consent read as bool": (
         with_column("consent_to_quote", [True, False, True, False]),
         {
@@ -200,7 +207,9 @@ RAW_MUTATIONS: dict[str, Case] = {
 
 # clean_responses ----------------------------------------------------------------------------
 
-CLEAN_PARAMETERS = {"min_rows": 1, "max_rows": 10, "area_codes": ["BL001", "BL002", "BL003"]}
+CLEAN_PARAMETERS = {
+    "min_rows": 1, "max_rows": 10, "area_codes": ["BL001", "BL002", "BL003"], **ID_REGEX
+}  # fmt: skip
 
 
 def clean_responses() -> pd.DataFrame:
@@ -332,6 +341,7 @@ CLEAN_MUTATIONS: dict[str, Case] = {
 CODE_PARAMETERS = {
     "min_rows": 1,
     "max_rows": 10,
+    **ID_REGEX,
     "question_code_pairs": [
         ["challenge", "CH-ENG-INV"],
         ["challenge", "CH-ENG-OTH"],
@@ -749,7 +759,9 @@ class TestParameters:
     def test_missing_parameter_is_named(self) -> None:
         with pytest.raises(ValueError, match=r"missing \['area_codes'\]"):
             v.validate(
-                clean_responses(), "clean_responses", parameters={"min_rows": 1, "max_rows": 9}
+                clean_responses(),
+                "clean_responses",
+                parameters={"min_rows": 1, "max_rows": 9, **ID_REGEX},
             )
 
     def test_unknown_parameter_is_named(self) -> None:
@@ -757,7 +769,9 @@ class TestParameters:
             v.validate(figures(), "summarise", parameters={"max_row": 1})
 
     def test_parameter_values_appear_in_the_report(self) -> None:
-        report = v.validate(raw_export(), "raw_export", parameters={"min_rows": 5, "max_rows": 9})
+        report = v.validate(
+            raw_export(), "raw_export", parameters={"min_rows": 5, "max_rows": 9, **ID_REGEX}
+        )
         assert "min_value=5 ($min_rows), max_value=9 ($max_rows)" in report.summary()
 
 

@@ -28,6 +28,7 @@ from ltbrief.provenance import code_version
 # What a clone holds that the build reads; everything else it needs is in the package.
 BUILD_INPUTS = (
     "data/raw",
+    "data/sources.yml",
     "data/codebook.yml",
     "data/quote-reviews.csv",
     "report.qmd",

@@ -7,6 +7,7 @@ runs it (``python -m ltbrief ...`` in a new process):
 - a no-op rebuild, and a rebuild after a prose-only edit of ``report.qmd``,
 - the data stages alone on synthetic data at 1x, 10x, 100x and 1,000x the survey's size,
   with the peak memory of the largest process (a notebook kernel),
+- reading the survey export in each tool's layout at 1x and 100x, against the plain CSV,
 - the cost of importing Great Expectations and of starting a kernel.
 
 Times are wall-clock and noisy on a shared machine: compare figures within one run.
@@ -28,8 +29,24 @@ from pathlib import Path
 
 from ltbrief.audit import BUILD_INPUTS
 from ltbrief.paths import PATHS
+from ltbrief.synth.exports import EXPORTERS
 
 SCALES = (1, 10, 100, 1000)
+LAYOUT_SCALES = (1, 100)
+# Times the reading of a project's survey export alone, after the imports, in a new process.
+MEASURE_READ = """
+import sys, time
+from ltbrief.codebook import load_codebook
+from ltbrief.paths import ProjectPaths
+from ltbrief.sources.mapping import load_sources
+from ltbrief.sources.survey import read_survey
+paths = ProjectPaths.at(sys.argv[1])
+codebook = load_codebook(paths.codebook)
+sources = load_sources(paths)
+started = time.perf_counter()
+read_survey(paths, sources, codebook.answer_columns)
+print(time.perf_counter() - started)
+"""
 MEASURE_CHILD = """
 import resource, subprocess, sys, time
 started = time.perf_counter()
@@ -114,19 +131,45 @@ def data_stages(workdir: Path, scales: Sequence[int], repeats: int) -> dict[int,
     """The data stages alone on synthetic data of each scale (generation not timed)."""
     results = {}
     for scale in scales:
-        raw = workdir / f"raw-{scale}x"
+        generated = workdir / f"generated-{scale}x"
         subprocess.run(
-            [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--out", str(raw)],
+            [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--project",
+             str(generated)],
             check=True,
             stdout=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
+        raw = generated / "data" / "raw"
         project = copy_project(workdir / f"scale-{scale}x", raw=raw)
         runs = []
         for _ in range(repeats):
             fresh_outputs(project)
             runs.append(measure(ltbrief(project, "--scale", str(scale), "data")))
         results[scale] = runs
-        shutil.rmtree(raw)
+        shutil.rmtree(generated)
+    return results
+
+
+def layouts(
+    workdir: Path, scales: Sequence[int], repeats: int
+) -> dict[tuple[str, int], list[float]]:
+    """Seconds to read the survey export in each tool's layout (generation not timed)."""
+    results = {}
+    for scale in scales:
+        for layout in EXPORTERS:
+            project = workdir / f"{layout}-{scale}x"
+            subprocess.run(
+                [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--layout", layout,
+                 "--project", str(project)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            shutil.copy2(PATHS.codebook, project / "data" / PATHS.codebook.name)
+            read = [sys.executable, "-c", MEASURE_READ, str(project)]
+            results[(layout, scale)] = [
+                float(subprocess.run(read, capture_output=True, text=True, check=True).stdout)
+                for _ in range(repeats)
+            ]
+            shutil.rmtree(project)
     return results
 
 
@@ -152,8 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scales", default=",".join(map(str, SCALES)), help="scale factors for the data stages"
     )
+    parser.add_argument(
+        "--layout-scales",
+        type=lambda text: [int(scale) for scale in text.split(",")],
+        default=list(LAYOUT_SCALES),
+        help="scale factors for reading each layout (default 1,100)",
+    )
     arguments = parser.parse_args(argv)
-    scales = [int(scale) for scale in arguments.scales.split(",")]
+    scales = [int(scale) for scale in arguments.scales.split(",") if scale]
     print(f"Benchmark, {arguments.repeats} runs each; median (min-max), peak memory")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="ltbrief-bench-") as folder:
@@ -168,6 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             per_scale[scale] = statistics.median(run.seconds for run in runs) / scale
         growth = ", ".join(f"{scale:,}x {seconds:.3f} s" for scale, seconds in per_scale.items())
         print(f"{'seconds per 1x of data':<30} {growth}")
+        reads = layouts(workdir, arguments.layout_scales, arguments.repeats)
+        for (layout, scale), seconds in reads.items():
+            plain = statistics.median(reads[("csv", scale)])
+            ratio = statistics.median(seconds) / plain
+            spread = f"({min(seconds):.2f}-{max(seconds):.2f})"
+            figure = f"{statistics.median(seconds):6.2f} s {spread}, {ratio:.2f}x the plain CSV"
+            print(f"{f'read {layout} at {scale:,}x':<30} {figure}", flush=True)
     return 0
 
 

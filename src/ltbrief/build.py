@@ -31,6 +31,7 @@ from ltbrief.execute import STAGES, Kernels, execute_notebook, stage_parameters
 from ltbrief.io import verify_checksums
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
 from ltbrief.provenance import code_version
+from ltbrief.sources.mapping import RawInputs, load_sources, raw_inputs
 
 FORMATS = ("html", "pdf", "docx")
 GENERATED_FILE_CHANGED = (
@@ -39,12 +40,23 @@ GENERATED_FILE_CHANGED = (
     "delete the file (or `make clean`) and run `make report` to regenerate it"
 )
 COMMON_MODULES = ("__init__", "paths", "io", "errors")
+# What every stage reads its raw inputs with: the mapping, and the project's own CSV files.
+SOURCE_MODULES = (
+    "config", "sources/__init__", "sources/mapping", "sources/grid", "sources/text", "sources/tidy"
+)  # fmt: skip
+# The readers of survey exports, which only stage 01 uses.
+SURVEY_MODULES = (
+    "sources/survey", "sources/canonical", "sources/workbook", "sources/plain",
+    "sources/qualtrics", "sources/surveymonkey", "sources/forms",
+)  # fmt: skip
 # The package modules each stage's notebook imports, directly or through another module.
 STAGE_MODULES = {
-    "01-clean-responses": ("clean_responses", "redact", "validate"),
-    "02-code-responses": ("code_responses", "codebook", "validate"),
-    "03-summarise": ("summarise", "codebook", "validate"),
-}
+    "01-clean-responses": (
+        "clean_responses", "redact", "validate", "codebook", *SOURCE_MODULES, *SURVEY_MODULES
+    ),
+    "02-code-responses": ("code_responses", "codebook", "validate", *SOURCE_MODULES),
+    "03-summarise": ("summarise", "codebook", "validate", *SOURCE_MODULES),
+}  # fmt: skip
 STAGE_SUITES = {
     "01-clean-responses": ("raw_export", "clean_responses"),
     "02-code-responses": ("code_responses",),
@@ -63,13 +75,18 @@ class Progress:
     error: BuildError | None = None
 
 
-def stage_inputs(stem: str, paths: ProjectPaths) -> list[Path]:
-    """Everything a stage notebook reads: data, notebook, package code, suites, lock."""
+def stage_inputs(stem: str, paths: ProjectPaths, raw: RawInputs | None = None) -> list[Path]:
+    """Everything a stage notebook reads: data, notebook, package code, suites, lock.
+
+    ``raw`` are the raw files the project's sources file names (read from it if not given).
+    """
+    raw = raw or raw_inputs(paths)
     data = {
-        "01-clean-responses": [paths.survey_export, paths.areas],
-        "02-code-responses": [paths.coded_references, paths.codebook, paths.responses],
-        "03-summarise": [paths.areas, paths.codebook, paths.responses, paths.references],
+        "01-clean-responses": [raw.survey, raw.areas, paths.codebook],
+        "02-code-responses": [raw.coding, paths.codebook, paths.responses],
+        "03-summarise": [raw.areas, paths.codebook, paths.responses, paths.references],
     }[stem]
+    data.append(paths.sources)
     modules = [PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, *STAGE_MODULES[stem])]
     if "redact" in STAGE_MODULES[stem]:
         modules += sorted((PACKAGE_ROOT / "resources" / "redact").glob("*"))
@@ -186,12 +203,15 @@ def build_tasks(
     scale: int = 1,
     progress: Progress | None = None,
     version: str = "",
+    raw: RawInputs | None = None,
 ) -> dict[str, Callable[[], dict[str, Any]]]:
     """The doit task generators for the whole build, keyed ``task_<name>``.
 
-    ``version`` names the code that builds (it is printed in the brief's appendix).
+    ``version`` names the code that builds (it is printed in the brief's appendix);
+    ``raw`` the raw files the sources file names (read from it if not given).
     """
     progress = progress if progress is not None else Progress()
+    raw = raw or raw_inputs(paths)
     table_ids = _table_ids(paths)
 
     def run_notebook(stem: str) -> None:
@@ -220,19 +240,19 @@ def build_tasks(
         }
         tasks[f"task_{name}"] = lambda: definition
 
-    raw_files = [*paths.raw_exports, paths.raw_checksums]
+    raw_files = [*raw, paths.raw_checksums]
     add("raw-checksums", lambda: verify_checksums(paths.raw_checksums), raw_files, [])
     previous = "raw-checksums"
     for stem in STAGES:
         add(
             stem,
             lambda stem=stem: run_notebook(stem),
-            stage_inputs(stem, paths),
+            stage_inputs(stem, paths, raw),
             stage_outputs(stem, paths, table_ids),
             task_dep=[previous],
         )
         previous = stem
-    raw_and_codebook = [*paths.raw_exports, paths.codebook]
+    raw_and_codebook = [*raw, paths.sources, paths.codebook]
     add(
         "about",
         lambda: _publish().write_about(paths, version=version),
@@ -278,11 +298,11 @@ def run_build(
 
     ``version`` names the code (default: read from the project's git checkout).
     """
-    _require_inputs(paths, render=bool(formats))
+    raw = _require_inputs(paths, render=bool(formats))
     progress = Progress()
     kernels = Kernels(paths.root)
     tasks = build_tasks(
-        paths, kernels, formats, engine, scale, progress, version or code_version(paths.root)
+        paths, kernels, formats, engine, scale, progress, version or code_version(paths.root), raw
     )
     namespace: dict[str, Any] = dict(tasks)
     namespace["DOIT_CONFIG"] = {
@@ -306,12 +326,13 @@ def run_build(
     return progress
 
 
-def _require_inputs(paths: ProjectPaths, render: bool) -> None:
-    """Fail, naming the file, when an input the build starts from is missing.
+def _require_inputs(paths: ProjectPaths, render: bool) -> RawInputs:
+    """Check the sources file; fail, naming the file, when an input the build needs is missing.
 
     The runner would otherwise refuse the stage with a message about its own task graph.
+    Returns the raw files the sources file names.
     """
-    inputs = [*paths.raw_exports, paths.raw_checksums, paths.codebook]
+    inputs = [paths.sources, paths.raw_checksums, paths.codebook]
     if render:
         inputs += [paths.report, paths.quarto_config, paths.quote_reviews]
     for path in inputs:
@@ -323,6 +344,16 @@ def _require_inputs(paths: ProjectPaths, render: bool) -> None:
                 action="restore it from git (git checkout -- <file>), or put the export back "
                 "in data/raw/",
             )
+    raw = raw_inputs(paths, load_sources(paths, _question_keys(paths)))
+    for path in raw:
+        if not path.is_file():
+            raise BuildError(
+                "the file is missing",
+                file=path,
+                expected="the raw file data/sources.yml names",
+                action="put the export back in data/raw/, or correct its name in data/sources.yml",
+            )
+    return raw
 
 
 def _publish() -> ModuleType:
@@ -350,6 +381,18 @@ def _table_ids(paths: ProjectPaths) -> list[str]:
         return [str(table["id"]) for table in tables]
     except (OSError, yaml.YAMLError, KeyError, TypeError):
         return []
+
+
+def _question_keys(paths: ProjectPaths) -> list[str] | None:
+    """The codebook's question keys, read with YAML alone; None if it cannot be read so.
+
+    Stage 01 then reports what is wrong with the codebook, with its line.
+    """
+    try:
+        questions = yaml.safe_load(paths.codebook.read_text(encoding="utf-8"))["questions"]
+        return [str(question["key"]) for question in questions]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
 
 
 def _readable(action: Callable[[], object], progress: Progress) -> Callable[[], object]:

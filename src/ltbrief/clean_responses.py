@@ -19,6 +19,7 @@ import pandas as pd
 from ltbrief.errors import BuildError
 from ltbrief.redact import redact_and_count, redact_free_text
 
+# The canonical frame ltbrief.sources reads any survey export into.
 EXPORT_COLUMNS = (
     "response_id",
     "submitted_at",
@@ -389,19 +390,26 @@ def _fail_on_simultaneous_conflicts(ordered: pd.DataFrame, source: Path | None) 
         )
 
 
-def raw_suite_parameters(scale: int = 1) -> dict[str, int]:
-    """Parameters of the ``raw_export`` suite: the row-count range at this scale."""
+def raw_suite_parameters(scale: int, response_id_regex: str) -> dict[str, object]:
+    """Parameters of the ``raw_export`` suite: row-count range at this scale, id pattern."""
     low, high = SUBMISSIONS_PER_SCALE
-    return {"min_rows": low * scale, "max_rows": high * scale}
+    return {
+        "min_rows": low * scale,
+        "max_rows": high * scale,
+        "response_id_regex": response_id_regex,
+    }
 
 
-def clean_suite_parameters(scale: int, areas: pd.DataFrame) -> dict[str, object]:
-    """Parameters of the ``clean_responses`` suite: row-count range and the known area codes."""
+def clean_suite_parameters(
+    scale: int, areas: pd.DataFrame, response_id_regex: str
+) -> dict[str, object]:
+    """Parameters of the ``clean_responses`` suite: row counts, area codes, id pattern."""
     low, high = RESPONSES_PER_SCALE
     return {
         "min_rows": low * scale,
         "max_rows": high * scale,
         "area_codes": sorted(areas["area_code"]),
+        "response_id_regex": response_id_regex,
     }
 
 

@@ -121,16 +121,7 @@ def attach_responses(
     source: Path | None = None,
 ) -> pd.DataFrame:
     """Add each reference's area; a reference to a missing response or blank answer fails."""
-    for question in codebook.questions:
-        if question.column not in responses:
-            raise BuildError(
-                f"question {question.key!r} takes its answers from column "
-                f"{question.column!r}, which the clean responses do not have",
-                file=codebook.source,
-                line=question.line,
-                expected=f"one of the responses' columns: {', '.join(responses.columns)}",
-                action=f"correct the 'column' of question {question.key!r} in the codebook",
-            )
+    codebook.require_answer_columns(responses.columns)
     answered = pd.concat(
         [
             responses.loc[responses[question.column].notna(), ["response_id", "area_code"]].assign(
@@ -187,12 +178,13 @@ def code_responses(
     return CodingResult(references, log)
 
 
-def suite_parameters(scale: int, codebook: Codebook) -> dict[str, object]:
-    """Parameters of the ``code_responses`` suite: row-count range and the valid code pairs."""
+def suite_parameters(scale: int, codebook: Codebook, response_id_regex: str) -> dict[str, object]:
+    """Parameters of the ``code_responses`` suite: row counts, valid code pairs, id pattern."""
     low, high = REFERENCES_PER_SCALE
     return {
         "min_rows": low * scale,
         "max_rows": high * scale,
+        "response_id_regex": response_id_regex,
         "question_code_pairs": codebook.question_code_pairs,
         "code_theme_pairs": codebook.code_theme_pairs,
     }

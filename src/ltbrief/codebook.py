@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,25 @@ class Codebook:
     def question(self, key: str) -> Question:
         """The question with this key."""
         return next(question for question in self.questions if question.key == key)
+
+    @property
+    def answer_columns(self) -> dict[str, str]:
+        """Each question's key and the column of the responses holding its answers."""
+        return {question.key: question.column for question in self.questions}
+
+    def require_answer_columns(self, columns: Iterable[str]) -> None:
+        """Fail, at the question's line, unless every question's column is among ``columns``."""
+        columns = list(columns)
+        for question in self.questions:
+            if question.column not in columns:
+                raise BuildError(
+                    f"question {question.key!r} takes its answers from column "
+                    f"{question.column!r}, which the clean responses do not have",
+                    file=self.source,
+                    line=question.line,
+                    expected=f"one of the responses' columns: {', '.join(columns)}",
+                    action=f"correct the 'column' of question {question.key!r} in the codebook",
+                )
 
     @property
     def question_code_pairs(self) -> list[list[str]]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from difflib import get_close_matches
 from pathlib import Path
 
 
 class BuildError(Exception):
     """A problem with an input that a person must fix; the build stops with this message.
 
-    The message names the file, the row or line, the column, what was expected and
-    what to do next, so that no traceback is needed to act on it.
+    The message names the file (and the sheet and cell of a workbook), the row or line,
+    the column, what was expected and what to do next, so that no traceback is needed to
+    act on it.
     """
 
     def __init__(
@@ -22,6 +25,8 @@ class BuildError(Exception):
         column: str | None = None,
         expected: str | None = None,
         action: str | None = None,
+        sheet: str | None = None,
+        cell: str | None = None,
     ) -> None:
         self.problem = problem
         self.file = Path(file) if file is not None else None
@@ -30,6 +35,8 @@ class BuildError(Exception):
         self.column = column
         self.expected = expected
         self.action = action
+        self.sheet = sheet
+        self.cell = cell
         super().__init__(self.message)
 
     @property
@@ -37,6 +44,10 @@ class BuildError(Exception):
         parts = []
         if self.file is not None:
             parts.append(_display_path(self.file))
+        if self.sheet is not None:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.row is not None:
@@ -61,3 +72,21 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def nearest(name: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates closest to ``name``, best first: what a misspelling likely meant."""
+    candidates = list(candidates)
+    folded = {candidate.casefold(): candidate for candidate in candidates}
+    if name.casefold() in folded:
+        return [folded[name.casefold()]]
+    return get_close_matches(name, candidates, n=3, cutoff=0.6)
+
+
+def did_you_mean(name: str, candidates: Iterable[str], otherwise: str = "") -> str:
+    """A suggestion naming the closest candidates, or ``otherwise`` when none is close."""
+    close = [f"'{candidate}'" for candidate in nearest(name, candidates)]
+    if not close:
+        return otherwise
+    listed = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
+    return f"did you mean {listed}?"

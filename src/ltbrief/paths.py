@@ -61,21 +61,13 @@ class ProjectPaths:
 
     # Raw inputs, never written by the build.
     @property
-    def survey_export(self) -> Path:
-        return self.raw / "survey_export.csv"
+    def sources(self) -> Path:
+        """The data sources file: which raw files to read and what their columns mean."""
+        return self.root / "data" / "sources.yml"
 
-    @property
-    def coded_references(self) -> Path:
-        return self.raw / "coded_references.csv"
-
-    @property
-    def areas(self) -> Path:
-        return self.raw / "areas.csv"
-
-    @property
-    def raw_exports(self) -> tuple[Path, Path, Path]:
-        """The survey tool's three exports: answers, coded references, areas."""
-        return (self.survey_export, self.coded_references, self.areas)
+    def raw_file(self, name: str) -> Path:
+        """A raw input named in the data sources file (a file name, no folders)."""
+        return self.raw / name
 
     @property
     def raw_checksums(self) -> Path:

@@ -36,6 +36,8 @@ def is_source(path: Path, paths: ProjectPaths) -> bool:
         return False
     if path.name.endswith(("~", ".swp", ".tmp")) or path == paths.variables:
         return False
+    if path.parent == paths.raw:
+        return True  # a raw export, whatever the tool named it (.xlsx, .tsv, ...)
     return path.suffix in {".qmd", ".yml", ".csv", ".json", ".ipynb", ".py", ".lua", ".typ",
                            ".css", ".html", ".txt"} or path.name == "SHA256SUMS"  # fmt: skip
 

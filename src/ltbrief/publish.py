@@ -32,6 +32,7 @@ from ltbrief.execute import STAGES
 from ltbrief.io import sha256_of, write_text
 from ltbrief.paths import PATHS, ProjectPaths, resource
 from ltbrief.provenance import GIT_TRACKED_INPUTS, code_version
+from ltbrief.sources.mapping import raw_inputs
 from ltbrief.summarise import escape_markdown
 from ltbrief.validate import RECORD_FIELDS
 
@@ -529,8 +530,8 @@ def engine_versions() -> list[tuple[str, str]]:
 
 
 def input_checksums(paths: ProjectPaths) -> list[tuple[str, str]]:
-    """The SHA-256 of each raw input and the codebook, named relative to the project root."""
-    files = (*paths.raw_exports, paths.codebook)
+    """The SHA-256 of each raw input, the sources file and the codebook, by project path."""
+    files = (*raw_inputs(paths), paths.sources, paths.codebook)
     checksums = []
     for path in files:
         if not path.is_file():

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ltbrief.errors import BuildError
-from ltbrief.io import ROW_INDEX
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.sources.grid import ROW_INDEX
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite

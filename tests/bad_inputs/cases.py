@@ -14,17 +14,25 @@ import hashlib
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replace_field
 from pathlib import Path
 
 import pandas as pd
 
+from ltbrief import synth
 from ltbrief.io import read_parquet
+from ltbrief.paths import ProjectPaths
 
 SURVEY = "data/raw/survey_export.csv"
 CODING = "data/raw/coded_references.csv"
 AREAS = "data/raw/areas.csv"
 CHECKSUMS = "data/raw/SHA256SUMS"
 CODEBOOK = "data/codebook.yml"
+SOURCES = "data/sources.yml"
+QUALTRICS = "data/raw/qualtrics_export.csv"
+SURVEYMONKEY = "data/raw/surveymonkey_export.csv"
+WORKBOOK = "data/raw/survey_export.xlsx"
+FORMS = "data/raw/forms_export.xlsx"
 REPORT = "report.qmd"
 RESPONSES = "data/interim/responses.parquet"
 
@@ -186,6 +194,32 @@ def rewrite_csv(
     return apply
 
 
+def as_layout(layout: str, change: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> Recipe:
+    """Replace the survey export with the synthetic one as ``layout``'s tool writes it.
+
+    ``change`` edits the export (in this project's columns) before the tool's layout is
+    written; the project's data sources file becomes that layout's.
+    """
+
+    def apply(root: Path) -> None:
+        survey = synth.generate()
+        if change is not None:
+            survey = replace_field(survey, survey_export=change(survey.survey_export.copy()))
+        synth.write(survey, ProjectPaths.at(root), layout)
+
+    return apply
+
+
+def _with_cell(row: int, column: str, value: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """Set one cell of the export (by position and column) before a tool's layout is written."""
+
+    def change(export: pd.DataFrame) -> pd.DataFrame:
+        export.loc[export.index[row], column] = value
+        return export
+
+    return change
+
+
 def record_checksums(manifest: Path) -> None:
     """Record the current SHA-256 of every file the manifest lists that still exists."""
     lines = []
@@ -196,6 +230,25 @@ def record_checksums(manifest: Path) -> None:
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
         lines.append(f"{digest}  {name}")
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _repeat_last_line(file: str) -> Recipe:
+    """Append the file's last line again, as when two downloads are pasted together."""
+
+    def apply(root: Path) -> None:
+        lines = _text(root / file).splitlines(keepends=True)
+        _write_text(root / file, "".join(lines) + lines[-1])
+
+    return apply
+
+
+def _truncate(file: str, size: int) -> Recipe:
+    """Keep only a file's first ``size`` bytes."""
+
+    def apply(root: Path) -> None:
+        (root / file).write_bytes((root / file).read_bytes()[:size])
+
+    return apply
 
 
 def _drop_column(name: str) -> Callable[[list[list[str]]], list[list[str]]]:
@@ -253,23 +306,21 @@ CASES: tuple[Case, ...] = (
         "survey-header-only",
         "the survey export has its header row and nothing else",
         [write(SURVEY, HEADER.encode())],
-        Fails(SURVEY, ("no data rows",), "01-clean-responses", row=2),
+        Fails(SURVEY, ("no responses under them",), "01-clean-responses", row=2),
     ),
     Case(
         "survey-semicolons",
         "the survey export is separated by semicolons (a European spreadsheet's CSV)",
         [rewrite_csv(SURVEY, lambda rows: rows, delimiter=";")],
-        Fails(SURVEY, ("not comma-separated",), "01-clean-responses", row=1),
+        Builds(("survey_export.csv: semicolon-separated",), _same_responses),
     ),
     Case(
         "survey-utf16-tabs",
         "the survey export saved as Excel's 'Unicode text': UTF-16, tab-separated",
         [rewrite_csv(SURVEY, lambda rows: rows, delimiter="\t", encoding="utf-16")],
-        Fails(
-            SURVEY,
-            ("not comma-separated", "expected: comma-separated"),
-            "01-clean-responses",
-            row=1,
+        Builds(
+            ("survey_export.csv: read as UTF-16", "survey_export.csv: tab-separated"),
+            _same_responses,
         ),
     ),
     Case(
@@ -365,11 +416,11 @@ CASES: tuple[Case, ...] = (
         "the survey export has no consent_to_quote column",
         [rewrite_csv(SURVEY, _drop_column("consent_to_quote"))],
         Fails(
-            SURVEY,
-            ("missing consent_to_quote", "expected: columns"),
+            SOURCES,
+            ("survey_export.csv has no column 'consent_to_quote'", "expected: a column of"),
             "01-clean-responses",
-            row=1,
-            column="consent_to_quote",
+            line="column: consent_to_quote",
+            column="survey.consent_to_quote.column",
         ),
     ),
     Case(
@@ -377,11 +428,11 @@ CASES: tuple[Case, ...] = (
         "the survey export calls consent_to_quote 'Consent'",
         [replace(SURVEY, ",consent_to_quote\n", ",Consent\n")],
         Fails(
-            SURVEY,
-            ("missing consent_to_quote; unexpected Consent",),
+            SOURCES,
+            ("no column 'consent_to_quote' (was it renamed between exports?)", "'Consent'"),
             "01-clean-responses",
-            row=1,
-            column="consent_to_quote",
+            line="column: consent_to_quote",
+            column="survey.consent_to_quote.column",
         ),
     ),
     Case(
@@ -389,27 +440,42 @@ CASES: tuple[Case, ...] = (
         "the survey export has two columns called area (status renamed by mistake)",
         [replace(SURVEY, ",status,", ",area,")],
         Fails(
-            SURVEY,
-            ("repeated area", "missing status"),
+            SOURCES,
+            ("survey_export.csv has no column 'status'",),
             "01-clean-responses",
-            row=1,
-            column="status",
+            line="column: status\n    values: {Complete: false",
+            column="survey.test.column",
+        ),
+    ),
+    Case(
+        "survey-duplicate-column-names",
+        "the survey export has two columns called area, and the mapping reads area",
+        [
+            replace(SURVEY, ",main_challenge,", ",area,"),
+            replace(SOURCES, "challenge: main_challenge", "challenge: status"),
+        ],
+        Fails(
+            SOURCES,
+            ("has 2 columns named 'area'", "duplicate column names"),
+            "01-clean-responses",
+            line="column: area",
+            column="survey.area.column",
         ),
     ),
     Case(
         "survey-extra-column",
-        "the survey export has an extra column the survey tool added (ip_address)",
+        "the survey export has an extra column the survey tool added (legitimate: not read)",
         [rewrite_csv(SURVEY, _add_column("ip_address", "192.0.2.1"))],
-        Fails(SURVEY, ("unexpected ip_address",), "01-clean-responses", row=1, column="ip_address"),
+        Builds(
+            ("survey_export.csv: 1 other column(s) not used by data/sources.yml",),
+            _same_responses,
+        ),
     ),
     Case(
         "survey-columns-reordered",
         "the survey export has its columns in another order (legitimate: read by name)",
         [rewrite_csv(SURVEY, _reverse_columns)],
-        Builds(
-            ("survey_export.csv: columns read by name; the file has them in another order",),
-            _same_responses,
-        ),
+        Builds(("survey_export.csv: read as a csv export",), _same_responses),
     ),
     # survey_export.csv: its values
     Case(
@@ -472,7 +538,7 @@ CASES: tuple[Case, ...] = (
         [in_record(SURVEY, "PMS20-0010", ",Yes\n", ",Y\n")],
         Fails(
             SURVEY,
-            ("'Y'", "value_set=['Yes', 'No']", "never guessed"),
+            ("'Y' is not a value data/sources.yml maps", "'Yes', 'No'"),
             "01-clean-responses",
             row="PMS20-0010",
             column="consent_to_quote",
@@ -484,7 +550,7 @@ CASES: tuple[Case, ...] = (
         [in_record(SURVEY, "PMS20-0010", ",Complete,", ",Completed,")],
         Fails(
             SURVEY,
-            ("'Completed'", "'Complete', 'Partial', 'Preview'"),
+            ("'Completed' is not a value data/sources.yml maps", "'Complete', 'Partial'"),
             "01-clean-responses",
             row="PMS20-0010",
             column="status",
@@ -496,7 +562,7 @@ CASES: tuple[Case, ...] = (
         [replace(SURVEY, "\nPMS20-0010,", "\n,")],
         Fails(
             SURVEY,
-            ("response_id", ": ''"),
+            ("the respondent id is blank", "expected: an id in every row"),
             "01-clean-responses",
             row="PMS20-0010",
             column="response_id",
@@ -531,6 +597,135 @@ CASES: tuple[Case, ...] = (
         "the survey export is not there",
         [remove(SURVEY)],
         Fails(SURVEY, ("the file is missing",)),
+    ),
+    # data/sources.yml and the exports of other survey tools
+    Case(
+        "sources-unknown-key",
+        "a role misspelt in the data sources file ('areas' for 'area')",
+        [replace(SOURCES, "  area:\n", "  areas:\n")],
+        Fails(SOURCES, ("unknown key 'areas'", "did you mean 'area'?"), line="  areas:"),
+    ),
+    Case(
+        "sources-role-twice",
+        "a role declared twice in the data sources file",
+        [replace(SOURCES, "  area:\n", "  area:\n    column: Area\n  area:\n")],
+        Fails(SOURCES, ("the key 'area' is written twice",), line="  area:"),
+    ),
+    Case(
+        "sources-unknown-question",
+        "a question key the codebook does not have ('challenges')",
+        [replace(SOURCES, "challenge: main_challenge", "challenges: main_challenge")],
+        Fails(
+            SOURCES,
+            ("'challenges' is not a question of the codebook", "did you mean 'challenge'?"),
+            line="challenges:",
+            column="survey.questions.challenges",
+        ),
+    ),
+    Case(
+        "sources-wrong-layout",
+        "the data sources file says Qualtrics; the export has one header row",
+        [replace(SOURCES, "layout: csv", "layout: qualtrics")],
+        Fails(
+            SURVEY,
+            ("does not match a Qualtrics export", "ImportId"),
+            "01-clean-responses",
+            row=3,
+        ),
+    ),
+    Case(
+        "survey-undecidable-encoding",
+        "a Windows-1252 export with a byte Windows-1252 does not define (a damaged download)",
+        [transcode(SURVEY, "cp1252"), replace_bytes(SURVEY, b"No real", b"No\x81real")],
+        Fails(
+            SURVEY,
+            ("the encoding cannot be decided", "survey.encoding"),
+            "01-clean-responses",
+            line="PMS20-0010,",
+        ),
+    ),
+    Case(
+        "qualtrics-unmapped-status",
+        "a Qualtrics export with a Status code the mapping does not list (32, an EX response)",
+        [
+            as_layout("qualtrics"),
+            replace_bytes(QUALTRICS, b"2020-06-01 00:14:44,0,", b"2020-06-01 00:14:44,32,"),
+        ],
+        Fails(
+            QUALTRICS,
+            ("'32' is not a value data/sources.yml maps for the test flag", "survey.test.values"),
+            "01-clean-responses",
+            row=4,
+            column="Status (status)",
+        ),
+    ),
+    Case(
+        "qualtrics-pasted-twice",
+        "a Qualtrics export with one response pasted in twice (its ResponseId repeats)",
+        [as_layout("qualtrics"), _repeat_last_line(QUALTRICS)],
+        Fails(
+            QUALTRICS,
+            ("is in two rows", "expected: each submission once"),
+            "01-clean-responses",
+            column="ResponseId (_recordId)",
+        ),
+    ),
+    Case(
+        "qualtrics-unchanged",
+        "the survey as Qualtrics exports it (legitimate: read through its mapping)",
+        [as_layout("qualtrics")],
+        Builds(
+            (
+                "qualtrics_export.csv: read as a qualtrics export (as data/sources.yml declares)",
+                "never read 6 column(s) of personal data",
+            ),
+            _same_responses,
+        ),
+    ),
+    Case(
+        "surveymonkey-renamed-question",
+        "a SurveyMonkey export whose area question was reworded after the mapping was written",
+        [
+            as_layout("surveymonkey"),
+            replace(SURVEYMONKEY, "Which Big Local area is", "Which Big Local area are"),
+        ],
+        Fails(
+            SOURCES,
+            ("has no column 'Which Big Local area is your partnership in?'", "renamed"),
+            "01-clean-responses",
+            column="survey.area.column",
+        ),
+    ),
+    Case(
+        "xlsx-unreadable",
+        "the survey workbook cut short (an interrupted download)",
+        [as_layout("xlsx"), _truncate(WORKBOOK, 2_000)],
+        Fails(
+            WORKBOOK,
+            ("the workbook cannot be read", "save it again as .xlsx"),
+            "01-clean-responses",
+        ),
+    ),
+    Case(
+        "xlsx-missing-sheet",
+        "the data sources file names a sheet the workbook does not have",
+        [as_layout("xlsx"), replace(SOURCES, "sheet: Responses", "sheet: Responces")],
+        Fails(
+            WORKBOOK,
+            ("the workbook has no sheet 'Responces'", "did you mean 'Responses'?"),
+            "01-clean-responses",
+        ),
+    ),
+    Case(
+        "forms-blank-reference",
+        "a Forms workbook whose first respondent left the survey reference blank",
+        [as_layout("forms", _with_cell(0, "response_id", ""))],
+        Fails(
+            FORMS,
+            ("the respondent id is blank", "sheet 'Sheet1', cell F2"),
+            "01-clean-responses",
+            row=2,
+        ),
     ),
     # coded_references.csv
     Case(
@@ -696,7 +891,7 @@ CASES: tuple[Case, ...] = (
         Fails(
             CODEBOOK,
             ("column 'support_need', which the clean responses do not have",),
-            "02-code-responses",
+            "01-clean-responses",
             line="  - key: support\n",
         ),
     ),

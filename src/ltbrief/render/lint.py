@@ -8,15 +8,14 @@ Quarto prints ``?var:key`` and carries on; this lint stops the build instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ltbrief.errors import BuildError
+from ltbrief.errors import BuildError, did_you_mean
 from ltbrief.io import read_parquet
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.render import quotes
@@ -151,16 +150,6 @@ def find_quotes(source: Source, structure: Structure) -> list[quotes.Quote]:
     """The quotes in one file, block and inline, in order."""
     found = quotes.block_quotes(structure) + quotes.inline_quotes(source.text)
     return sorted(found, key=lambda quote: quote.line)
-
-
-def did_you_mean(word: str, candidates: Iterable[str], otherwise: str) -> str:
-    """A suggestion naming the closest candidates, or ``otherwise`` when none is close."""
-    close = get_close_matches(word, list(candidates), n=3, cutoff=0.6)
-    if not close:
-        return otherwise
-    names = [f"'{name}'" for name in close]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return f"did you mean {listed}?"
 
 
 def check_shortcodes(

@@ -5,9 +5,11 @@ messy in the same ways (test, abandoned and repeated submissions, blank and "n/a
 stray whitespace, area spellings, typographic quotes, personal data), with coded totals equal
 to the published brief's times ``scale``. Every choice is drawn from one NumPy generator
 seeded with ``seed``; the text, areas, quotes and targets are YAML files in
-``resources/synth/``. ``write`` saves the files and their checksums.
+``resources/synth/``. ``write`` saves the files, their checksums and the project's
+``data/sources.yml``, with the survey in one of the layouts of ``exports`` (this project's
+own CSV, or as Qualtrics, SurveyMonkey, Microsoft Forms or an XLSX workbook export it).
 
-    python -m ltbrief.synth --seed 2020 --scale 1 --out data/raw
+    python -m ltbrief.synth --seed 2020 --scale 1 --layout csv --project .
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ import yaml
 from ltbrief.clean_responses import EXPORT_COLUMNS
 from ltbrief.code_responses import CODING_COLUMNS
 from ltbrief.io import sha256_of, write_csv, write_text
-from ltbrief.paths import PATHS, resource
+from ltbrief.paths import PATHS, ProjectPaths, resource
+from ltbrief.synth import exports
 
 LEDGER_COLUMNS = ("response_id", "column", "kind", "value")
 ID_PREFIX = "PMS20-"
@@ -172,20 +175,24 @@ def generate(seed: int = 2020, scale: int = 1) -> SyntheticSurvey:
     )
 
 
-def write(survey: SyntheticSurvey, folder: Path) -> list[Path]:
-    """Write the three raw CSV files and their ``SHA256SUMS`` into ``folder``, atomically."""
-    paths = PATHS.with_folders(raw=folder)
+def write(survey: SyntheticSurvey, paths: ProjectPaths, layout: str = "csv") -> list[Path]:
+    """Write the raw files into ``paths.raw`` with the survey in ``layout``, atomically.
+
+    Also writes their ``SHA256SUMS`` and the mapping that reads them, ``data/sources.yml``.
+    """
+    mapping = resource("synth", "sources", f"{layout}.yml").read_text(encoding="utf-8")
+    names = yaml.safe_load(mapping)
     written = [
-        write_csv(paths.survey_export, survey.survey_export),
-        write_csv(paths.coded_references, survey.coded_references),
-        write_csv(paths.areas, survey.areas),
+        exports.EXPORTERS[layout](survey.survey_export, paths.raw_file(names["survey"]["file"])),
+        write_csv(paths.raw_file(names["coding"]["file"]), survey.coded_references),
+        write_csv(paths.raw_file(names["areas"]["file"]), survey.areas),
     ]
     sums = "".join(f"{sha256_of(path)}  {path.name}\n" for path in sorted(written))
-    return [*written, write_text(paths.raw_checksums, sums)]
+    return [*written, write_text(paths.raw_checksums, sums), write_text(paths.sources, mapping)]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Generate the synthetic survey and write it: ``python -m ltbrief.synth --out DIR``."""
+    """Generate the synthetic survey and write it: ``python -m ltbrief.synth --project DIR``."""
     parser = argparse.ArgumentParser(
         prog="python -m ltbrief.synth",
         description="Write the synthetic stand-in for the 2020 partnership members' survey.",
@@ -195,16 +202,25 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=_positive_int, default=1, help="times the survey's size (default 1)"
     )
     parser.add_argument(
-        "--out", type=Path, default=PATHS.raw, help="folder to write into (default data/raw)"
+        "--layout",
+        choices=sorted(exports.EXPORTERS),
+        default="csv",
+        help="the survey export's layout: the tool that wrote it (default csv, this project's)",
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=PATHS.root,
+        help="project folder: writes its data/raw/ and data/sources.yml (default this one)",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     survey = generate(seed=args.seed, scale=args.scale)
     generated = time.perf_counter()
-    paths = write(survey, args.out)
+    paths = write(survey, ProjectPaths.at(args.project), args.layout)
     finished = time.perf_counter()
     print(
-        f"synthetic survey, seed {args.seed}, scale {args.scale}: "
+        f"synthetic survey, seed {args.seed}, scale {args.scale}, layout {args.layout}: "
         f"{len(survey.survey_export):,} submissions, "
         f"{len(survey.coded_references):,} coded references, {len(survey.areas)} areas "
         f"(generated in {generated - started:.1f} s, written in {finished - generated:.1f} s)"
@@ -954,7 +970,3 @@ def _ledger(added: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     ledger = added.assign(number=numbers).sort_values(["number", "column"], kind="stable")
     ledger = ledger.assign(response_id=_format_ids(ledger["number"].to_numpy()))
     return ledger.loc[:, list(LEDGER_COLUMNS)].reset_index(drop=True)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
