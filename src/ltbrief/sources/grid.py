@@ -46,6 +46,11 @@ class Grid:
     sheet: str | None = None
     line_of: Callable[[int], int | None] = field(default=lambda number: None, compare=False)
 
+    @property
+    def all_text(self) -> bool:
+        """Whether every cell is text, as in a text file (a workbook's cells have types)."""
+        return self.sheet is None
+
     def where(self, index: int, position: int | None = None) -> dict[str, Any]:
         """``BuildError`` arguments naming row ``index`` (and its cell) as a person finds it."""
         number = self.numbers[index]

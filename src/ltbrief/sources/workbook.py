@@ -66,8 +66,9 @@ def read_workbook_grid(path: Path, sheet: str | None = None) -> Grid:
     notes = []
     if sheet is None and len(names) > 1:
         notes.append(f"{path.name}: read its first sheet '{chosen}' (of {len(names)})")
+    # calamine gives every row the sheet's full width, an empty cell as "".
     cells: list[list[Cell]] = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    numbers = [number for number, row in enumerate(cells, start=1) if any(_filled(c) for c in row)]
+    numbers = [number for number, row in enumerate(cells, start=1) if row.count("") < len(row)]
     rows = [cells[number - 1] for number in numbers]
     if not rows:
         raise BuildError(
@@ -77,13 +78,5 @@ def read_workbook_grid(path: Path, sheet: str | None = None) -> Grid:
             expected="a header row and one row per response under it",
             action="choose the sheet with the responses (survey.sheet in data/sources.yml)",
         )
-    width = max(
-        (position + 1 for row in rows for position, cell in enumerate(row) if _filled(cell)),
-        default=0,
-    )
-    rows = [list(row[:width]) + [""] * (width - len(row)) for row in rows]
     return Grid(path, rows, numbers, tuple(notes), sheet=chosen)
 
-
-def _filled(cell: Cell) -> bool:
-    return not (cell is None or cell == "")
