@@ -33,8 +33,9 @@ class TestDeclaredInputs:
     @pytest.mark.parametrize(
         ("module", "stages"),
         [
-            ("clean_responses", {"01-clean-responses"}),
-            ("redact", {"01-clean-responses"}),
+            ("clean_responses", {"01-clean-responses", "02-code-responses"}),
+            ("redact", {"01-clean-responses", "02-code-responses"}),
+            ("coding/qdpx", {"02-code-responses"}),
             ("code_responses", {"02-code-responses"}),
             ("codebook", set(STAGE_MODULES)),
             ("sources/mapping", set(STAGE_MODULES)),

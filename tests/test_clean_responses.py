@@ -373,7 +373,7 @@ class TestFasterEquivalents:
         spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c)))
         text = f"{spaces}N/A{spaces}\u201cyes\u201d{spaces}"
         folded = re.sub(r"\s+", " ", text.translate(stage.TYPOGRAPHIC_QUOTES)).strip()
-        assert stage._normalise_text(text) == folded == 'N/A "yes"'
+        assert stage.normalise_text(text) == folded == 'N/A "yes"'
         key = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", text)).strip().casefold()
         assert stage._answer_key(text) == key == "na yes"
 

@@ -1,8 +1,9 @@
-"""The brief's data from every survey tool's export: the same numbers, byte for byte.
+"""The brief's data from every tool's export: the same numbers, byte for byte.
 
-The generator writes the synthetic survey as each tool would export it, with the
-mapping that reads it; the data stages then give the committed build's ``_variables.yml``,
-tables and figure exactly.
+The generator writes the synthetic survey as each survey tool would export it, and the
+synthetic coding as each qualitative-analysis tool would, with the mapping that reads them;
+the data stages then give the committed build's ``_variables.yml``, tables and figure
+exactly, and every coding format the same agreement figures.
 """
 
 from __future__ import annotations
@@ -17,33 +18,32 @@ from ltbrief import synth
 from ltbrief.build import run_build
 from ltbrief.io import sha256_of
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.synth.coding import WRITERS
 from ltbrief.synth.exports import EXPORTERS
 
 pytestmark = pytest.mark.slow
-TOOL_LAYOUTS = sorted(set(EXPORTERS) - {"csv"})
 TABLES = ("challenges", "support", "development", "legacy")
+EXPORTS = [
+    *(pytest.param(layout, "csv", id=f"survey as {layout}") for layout in sorted(EXPORTERS)),
+    *(
+        pytest.param("csv", coding, id=f"coding as {coding}")
+        for coding in sorted(WRITERS)
+        if coding != "csv"
+    ),
+]
 
 
 def data_outputs(paths: ProjectPaths) -> dict[str, str]:
-    """The SHA-256 of ``_variables.yml`` and of every table and figure file."""
-    files = [paths.variables, *paths.tables.rglob("*"), *paths.figures.rglob("*")]
+    """The SHA-256 of ``_variables.yml``, every table and figure file, and the agreement."""
+    files = [paths.variables, paths.agreement, *paths.tables.rglob("*"), *paths.figures.rglob("*")]
     return {
         path.relative_to(paths.root).as_posix(): sha256_of(path) for path in files if path.is_file()
     }
 
 
-def build_data(root: Path, layout: str) -> ProjectPaths:
-    """A project with the synthetic survey in ``layout``, its data stages built."""
-    paths = ProjectPaths.at(root)
-    synth.write(synth.generate(), paths, layout)
-    shutil.copy(PATHS.codebook, paths.codebook)
-    run_build(paths, formats=(), out=io.StringIO())
-    return paths
-
-
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The data outputs of the committed project (this project's own CSV layout)."""
+    """The data outputs of the committed project (this project's own CSV files)."""
     root = tmp_path_factory.mktemp("committed")
     shutil.copytree(PATHS.raw, root / "data" / "raw")
     for path in (PATHS.sources, PATHS.codebook):
@@ -53,12 +53,16 @@ def committed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return data_outputs(paths)
 
 
-@pytest.mark.parametrize("layout", TOOL_LAYOUTS)
-def test_every_layout_gives_the_committed_variables_tables_and_figure(
-    layout: str, committed: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize(("layout", "coding"), EXPORTS)
+def test_every_export_gives_the_committed_variables_tables_figure_and_agreement(
+    layout: str, coding: str, committed: dict[str, str], tmp_path: Path
 ) -> None:
-    paths = build_data(tmp_path, layout)
+    paths = ProjectPaths.at(tmp_path)
+    synth.write(synth.generate(), paths, layout, coding)
+    shutil.copy(PATHS.codebook, paths.codebook)
+    run_build(paths, formats=(), out=io.StringIO())
     assert data_outputs(paths) == committed
     published = ["_variables.yml", "data/processed/figures/references-by-theme.svg"]
     published += [f"data/processed/tables/tbl-{table}.md" for table in TABLES]
+    published += ["data/processed/agreement.json"]
     assert set(published) <= set(committed)

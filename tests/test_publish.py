@@ -54,14 +54,34 @@ def tiny_notebook(title: str, root: Path) -> nbformat.NotebookNode:
 
 
 def record(suite: str, *results: dict[str, Any]) -> dict[str, Any]:
-    failed = sum(not row["success"] for row in results)
+    failing = [row for row in results if not row["success"]]
+    failed = sum(row["severity"] == "critical" for row in failing)
     return {
         "suite": suite,
         "success": failed == 0,
         "evaluated": len(results),
         "failed": failed,
+        "warned": len(failing) - failed,
         "results": list(results),
     }
+
+
+SINGLE_CODER = {
+    "coders": ["Ana"], "counted_coder": None, "double_coded_answers": 0,
+    "double_coded_responses": 0, "coded_responses": 10, "figures": [],
+}  # fmt: skip
+TWO_CODERS = {
+    "coders": ["Ana", "Ben"], "counted_coder": "Ana", "double_coded_answers": 12,
+    "double_coded_responses": 9, "coded_responses": 60,
+    "figures": [
+        {"level": "question", "question": "challenge", "theme_code": "", "code": "",
+         "label": "challenge", "measure": "alpha", "value": 0.8412, "units": 12},
+        {"level": "theme", "question": "challenge", "theme_code": "CH-ENG", "code": "",
+         "label": "Engagement *bold*", "measure": "alpha", "value": None, "units": 12},
+        {"level": "code", "question": "challenge", "theme_code": "CH-ENG", "code": "CH-ENG-INV",
+         "label": "Involved", "measure": "kappa", "value": 0.7, "units": 12},
+    ],
+}  # fmt: skip
 
 
 def result(success: bool = True, **changes: Any) -> dict[str, Any]:
@@ -71,6 +91,7 @@ def result(success: bool = True, **changes: Any) -> dict[str, Any]:
         "expected": "column values to not be null",
         "why": "Every row names a thing.",
         "success": success,
+        "severity": "critical",
         "unexpected_count": 0 if success else 2,
         "examples": [] if success else ["row 4: None", "row 9: None"],
         "note": "",
@@ -112,6 +133,7 @@ def paths(executed: Path, tmp_path: Path) -> ProjectPaths:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{path.stem}\n", encoding="utf-8")
     project.codebook.write_text("questions: []\n", encoding="utf-8")
+    write_json(project.agreement, SINGLE_CODER)
     return project
 
 
@@ -258,6 +280,16 @@ class TestWriteValidationPage:
         assert '<html lang="en-GB"' in html and html.count("<main") == 1
         assert "<script" not in html and REMOTE.search(html) is None
 
+    def test_a_warning_is_counted_apart_and_does_not_fail_the_suite(
+        self, paths: ProjectPaths
+    ) -> None:
+        warning = result(success=False, severity="warning", expectation="expect_x")
+        write_records(paths, record("alpha", result(), warning), record("beta", result()))
+        html = publish.write_validation_page(paths, STEMS).read_text(encoding="utf-8")
+        assert "2 of the 3 expectations of the 2 suites passed. 1 gave a warning, in alpha." in html
+        assert '<span class="result warning">Warning</span>' in html
+        assert "1 of 2 expectations passed; 1 gave a warning." in html
+
     def test_suites_follow_the_notebooks_that_check_them(self, paths: ProjectPaths) -> None:
         write_records(paths, record("zeta", result()), record("aardvark", result()))
         notebooks = publish.read_stage_notebooks(paths, STEMS)
@@ -301,7 +333,8 @@ class TestReadRecords:
         [
             ({"suite": "beta"}, "names the suite 'beta', not 'alpha'"),
             ({"evaluated": "1"}, "has no int 'evaluated'"),
-            ({"failed": 1}, "says 1 of 1 failed but lists 0 failures in 1 results"),
+            ({"failed": 1}, "says 1 of 1 failed and 0 warned, but lists 0 failures and 0 warnings"),
+            ({"warned": 1}, "says 0 of 1 failed and 1 warned, but lists 0 failures and 0 warnings"),
             ({"results": [{"expectation": "x"}]}, "result 1 has no columns"),
         ],
     )
@@ -323,6 +356,7 @@ class TestAboutMarkdown:
             [("Python", "3.11.7"), ("Pandoc", "3.9")],
             [("data/raw/survey_export.csv", "ab" * 32)],
             "0123456789abcdef0123456789abcdef01234567 with uncommitted changes",
+            SINGLE_CODER,
         )
 
     def test_has_no_heading_above_level_three(self, markdown: str) -> None:
@@ -345,6 +379,24 @@ class TestAboutMarkdown:
         assert html.count("<caption>") == 3
         assert '<a href="notebooks/01-tiny.html">' in html
         assert "survey_export.csv" in html
+        assert "coded by one analyst (Ana), so no agreement between coders can be measured" in (
+            markdown
+        )
+
+    def test_agreement_of_two_coders_is_a_paragraph_and_a_table(self, paths: ProjectPaths) -> None:
+        markdown = publish.about_markdown(
+            publish.read_stage_notebooks(paths, STEMS),
+            publish.read_records(paths),
+            [("Python", "3.11.7")],
+            [],
+            "0123456789abcdef0123456789abcdef01234567",
+            TWO_CODERS,
+        )
+        assert "9 of the 60 coded responses (15%) were coded independently" in markdown
+        assert "by question: challenge 0.841." in markdown
+        assert "| challenge | all themes | 12 | 0.841 |" in markdown
+        assert "|  | Engagement \\*bold\\* | 12 | not defined |" in markdown
+        assert "Involved" not in markdown  # kappa per code is in the notebook, not the brief
 
     def test_a_second_suite_of_a_notebook_continues_its_row_group(
         self, paths: ProjectPaths

@@ -25,7 +25,7 @@ from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.sources.grid import ROW_INDEX
 from tests.published import PUBLISHED
 
-SUITES = ("raw_export", "clean_responses", "code_responses", "summarise")
+SUITES = ("raw_export", "clean_responses", "code_responses", "summarise", "agreement")
 # Read at collection, before any test validates: the last test compares the files with it.
 SUITE_BYTES_BEFORE = {suite: PATHS.suite(suite).read_bytes() for suite in SUITES}
 ANSWERS = ("main_challenge", "support_needed")
@@ -494,11 +494,33 @@ SUMMARISE_MUTATIONS: dict[str, Case] = {
     ),
 }
 
+# agreement -----------------------------------------------------------------------------------
+
+AGREEMENT_PARAMETERS = {"questions": ["challenge", "support"]}
+
+
+def agreement() -> pd.DataFrame:
+    """Agreement figures as notebook 02 measures them: alphas by question and theme, kappas."""
+    return pd.DataFrame(
+        {
+            "level": ["question", "theme", "theme", "code", "question"],
+            "question": ["challenge", "challenge", "challenge", "challenge", "support"],
+            "theme_code": ["", "CH-ENG", "CH-REL", "CH-ENG", ""],
+            "code": ["", "", "", "CH-ENG-INV", ""],
+            "label": ["challenge", "Engagement", "Relationships", "Involved", "support"],
+            "measure": ["alpha", "alpha", "alpha", "kappa", "alpha"],
+            "value": [0.84, 0.79, float("nan"), 0.55, 0.81],
+            "units": [120, 120, 120, 120, 95],
+        }
+    )
+
+
 CASES = {
     "raw_export": (raw_export, RAW_PARAMETERS, RAW_MUTATIONS),
     "clean_responses": (clean_responses, CLEAN_PARAMETERS, CLEAN_MUTATIONS),
     "code_responses": (code_responses, CODE_PARAMETERS, CODE_MUTATIONS),
     "summarise": (figures, {}, SUMMARISE_MUTATIONS),
+    "agreement": (agreement, AGREEMENT_PARAMETERS, {}),
 }
 MUTATIONS = [
     pytest.param(suite, name, id=f"{suite}: {name}")
@@ -517,6 +539,50 @@ def valid_reports() -> dict[str, v.ValidationReport]:
     }
 
 
+class TestAgreementSuite:
+    """Thresholds: a question's alpha below .667 stops the build, below .800 warns."""
+
+    @pytest.mark.parametrize(
+        ("mutate", "stops", "warns"),
+        [
+            (with_value("value", 0, 0.6), 1, 1),
+            (with_value("value", 0, 0.75), 0, 1),
+            (with_value("value", 2, 0.5), 0, 1),
+            (with_value("value", 0, float("nan")), 1, 0),
+            (with_value("value", 3, 1.5), 1, 0),
+            (with_value("units", 4, 0), 1, 0),
+            (with_value("level", 1, "themes"), 1, 0),
+            (with_value("question", 4, "supports"), 1, 0),
+            (with_value("measure", 3, "tau"), 1, 0),
+            (reversed_columns, 1, 0),
+        ],
+    )
+    def test_each_expectation_fails_on_data_that_breaks_it(
+        self, mutate: Mutation, stops: int, warns: int
+    ) -> None:
+        report = v.validate(mutate(agreement()), "agreement", parameters=AGREEMENT_PARAMETERS)
+        assert (report.failed, report.warned, report.success) == (stops, warns, stops == 0)
+
+    def test_a_warning_is_reported_but_does_not_stop_check(self) -> None:
+        frame = with_value("value", 0, 0.75)(agreement())
+        report = v.check(frame, "agreement", parameters=AGREEMENT_PARAMETERS)
+        assert "1 gave a warning" in report.summary()
+        assert "  - warning: expect_column_values_to_be_between on value" in report.summary()
+        assert report.as_record()["warned"] == 1
+
+    def test_a_failure_below_the_floor_stops_check_naming_it_first(self) -> None:
+        frame = with_value("value", 0, 0.5)(agreement())
+        with pytest.raises(v.ValidationFailed) as caught:
+            v.check(frame, "agreement", parameters=AGREEMENT_PARAMETERS)
+        lines = caught.value.problem.splitlines()
+        assert "min_value=0.667" in lines[1] and lines[2].startswith("    why: Krippendorff")
+        assert "warning: " in caught.value.problem
+
+    def test_one_coder_gives_no_rows_and_passes(self) -> None:
+        report = v.validate(agreement().iloc[0:0], "agreement", parameters=AGREEMENT_PARAMETERS)
+        assert report.success
+
+
 class TestSuiteFiles:
     @pytest.mark.parametrize("suite", SUITES)
     def test_file_is_pretty_printed_with_stable_keys_and_no_ids(self, suite: str) -> None:
@@ -528,7 +594,7 @@ class TestSuiteFiles:
         assert spec["meta"]["notes"]
         for expectation in spec["expectations"]:
             assert list(expectation)[:2] == ["type", "kwargs"]
-            assert set(expectation) <= {"type", "kwargs", "meta"}
+            assert set(expectation) <= {"type", "kwargs", "severity", "meta"}
             assert "mostly" not in expectation["kwargs"]
         assert '"id"' not in text
 

@@ -44,6 +44,12 @@ COMMON_MODULES = ("__init__", "paths", "io", "errors")
 SOURCE_MODULES = (
     "config", "sources/__init__", "sources/mapping", "sources/grid", "sources/text", "sources/tidy"
 )  # fmt: skip
+# The readers of coding exports and the agreement measures, which only stage 02 uses.
+CODING_MODULES = (
+    "coding/__init__", "coding/passages", "coding/refi", "coding/qdpx", "coding/qdc",
+    "coding/tidy", "coding/qualcoder", "coding/taguette", "coding/link", "coding/codes",
+    "coding/agreement", "coding/read", "clean_responses", "redact",
+)  # fmt: skip
 # The readers of survey exports, which only stage 01 uses.
 SURVEY_MODULES = (
     "sources/survey", "sources/canonical", "sources/workbook", "sources/plain",
@@ -54,12 +60,14 @@ STAGE_MODULES = {
     "01-clean-responses": (
         "clean_responses", "redact", "validate", "codebook", *SOURCE_MODULES, *SURVEY_MODULES
     ),
-    "02-code-responses": ("code_responses", "codebook", "validate", *SOURCE_MODULES),
+    "02-code-responses": (
+        "code_responses", "codebook", "validate", *SOURCE_MODULES, *CODING_MODULES
+    ),
     "03-summarise": ("summarise", "codebook", "validate", *SOURCE_MODULES),
 }  # fmt: skip
 STAGE_SUITES = {
     "01-clean-responses": ("raw_export", "clean_responses"),
-    "02-code-responses": ("code_responses",),
+    "02-code-responses": ("code_responses", "agreement"),
     "03-summarise": ("summarise",),
 }
 
@@ -83,7 +91,7 @@ def stage_inputs(stem: str, paths: ProjectPaths, raw: RawInputs | None = None) -
     raw = raw or raw_inputs(paths)
     data = {
         "01-clean-responses": [raw.survey, raw.areas, paths.codebook],
-        "02-code-responses": [raw.coding, paths.codebook, paths.responses],
+        "02-code-responses": [*raw.coding, paths.codebook, paths.responses],
         "03-summarise": [raw.areas, paths.codebook, paths.responses, paths.references],
     }[stem]
     data.append(paths.sources)
@@ -98,7 +106,7 @@ def stage_outputs(stem: str, paths: ProjectPaths, codebook_tables: Iterable[str]
     """Everything a stage notebook writes, including its executed copy."""
     outputs = {
         "01-clean-responses": [paths.responses],
-        "02-code-responses": [paths.references],
+        "02-code-responses": [paths.references, paths.agreement],
         "03-summarise": [
             *(paths.tables / name for name in ("theme_counts.csv", "subtheme_counts.csv",
                                                "figures.csv", "discrepancies.csv")),
@@ -187,8 +195,12 @@ def publish_inputs(paths: ProjectPaths) -> list[Path]:
     ]
     return [
         *records,
+        paths.agreement,
         *(executed_notebook(stem, paths) for stem in STAGES),
-        *(PACKAGE_ROOT / f"{name}.py" for name in (*COMMON_MODULES, "publish", "provenance")),
+        *(
+            PACKAGE_ROOT / f"{name}.py"
+            for name in (*COMMON_MODULES, "publish", "provenance", "coding/agreement")
+        ),
         *sorted((PACKAGE_ROOT / "resources" / "publish").rglob("*.*")),
         PACKAGE_ROOT / "resources" / "render" / "report.css",
         PATHS.root / "requirements.lock",

@@ -106,7 +106,7 @@ def keep_latest_submission(frame: pd.DataFrame, source: Path | None = None) -> p
 def normalise_answers(frame: pd.DataFrame) -> pd.DataFrame:
     """Trim answers, fold runs of whitespace and line breaks to one space, plain quotes."""
     return frame.assign(
-        **{column: _per_distinct(frame[column], _normalise_text) for column in ANSWER_COLUMNS}
+        **{column: _per_distinct(frame[column], normalise_text) for column in ANSWER_COLUMNS}
     )
 
 
@@ -257,7 +257,8 @@ def _area_list_error(problem: str, areas: pd.DataFrame, row: int | None, column:
     )
 
 
-def _normalise_text(text: str) -> str:
+def normalise_text(text: str) -> str:
+    """Text as answers are kept: NFC, plain quotes, single spaces, nothing around it."""
     plain = unicodedata.normalize("NFC", text)
     if not plain.isascii():  # the quotes to replace are not ASCII, and translate() is slow
         plain = plain.translate(TYPOGRAPHIC_QUOTES)

@@ -41,25 +41,33 @@ class CodingResult:
     log: pd.DataFrame
 
 
+def _located(reference: pd.Series, source: Path | None) -> dict[str, object]:
+    """Where a reference is: its row in a CSV export, or its place in a project file."""
+    place = reference.get("place") or ""
+    if place:
+        return {"file": source, "place": place}
+    return {"file": source, "row": int(reference["row"])}
+
+
 def tidy_coding(coding: pd.DataFrame) -> pd.DataFrame:
     """Trim stray spaces around ids, question keys and codes."""
     return coding.assign(**{column: coding[column].str.strip() for column in CODING_COLUMNS})
 
 
 def reject_duplicate_references(coding: pd.DataFrame, source: Path | None = None) -> pd.DataFrame:
-    """Fail if a response carries the same code twice for one question; otherwise pass through.
+    """Fail if a coder gives a response the same code twice for one question; else pass through.
 
     A duplicate would count one mention twice, so it is an error in the export,
     not something to drop silently.
     """
-    repeated = coding.loc[coding.duplicated(list(CODING_COLUMNS), keep="first")]
+    key = [*CODING_COLUMNS, *(["coder"] if "coder" in coding else [])]
+    repeated = coding.loc[coding.duplicated(key, keep="first")]
     if not repeated.empty:
         first = repeated.iloc[0]
         raise BuildError(
             f"response {first['response_id']} is coded {first['code']} twice "
             f"for the {first['question']} question",
-            file=source,
-            row=int(first["row"]),
+            **_located(first, source),
             column="code",
             expected="each (response_id, question, code) once",
             action="remove the repeated row from the coding export",
@@ -78,14 +86,13 @@ def attach_codebook(
         raise BuildError(
             f"question {first['question']!r} is not a question of the codebook "
             f"({len(strangers)} row(s))",
-            file=source,
-            row=int(first["row"]),
+            **_located(first, source),
             column="question",
             expected=f"one of {', '.join(keys)} (the questions in {codebook.source.name})",
             action="correct the question in the coding export",
         )
     entries = codebook.subthemes.drop(
-        columns=["description", "indicative_phrases", "specific_needs"]
+        columns=["description", "indicative_phrases", "specific_needs", "tool_code"]
     ).rename(columns={"question": "codebook_question"})
     joined = coding.merge(entries, left_on="code", right_on="subtheme_code", how="left")
     unknown = joined.loc[joined["subtheme_code"].isna()]
@@ -93,8 +100,7 @@ def attach_codebook(
         first = unknown.iloc[0]
         raise BuildError(
             f"code {first['code']!r} is not in the codebook ({len(unknown)} row(s))",
-            file=source,
-            row=int(first["row"]),
+            **_located(first, source),
             column="code",
             expected=f"a sub-theme code from {codebook.source.name}",
             action="correct the code, or add it to the codebook with its theme",
@@ -105,8 +111,7 @@ def attach_codebook(
         raise BuildError(
             f"code {first['code']} belongs to the {first['codebook_question']} question "
             f"but is used for {first['question']!r}",
-            file=source,
-            row=int(first["row"]),
+            **_located(first, source),
             column="question",
             expected=f"'{first['codebook_question']}' for code {first['code']}",
             action="correct the question or the code in the coding export",
@@ -143,8 +148,7 @@ def attach_responses(
                 else f"response {first['response_id']} is not among the valid responses"
             )
             + f" ({len(orphans)} reference(s) like this)",
-            file=source,
-            row=int(first["row"]),
+            **_located(first, source),
             column="response_id",
             expected="a response that survives cleaning and answered the coded question",
             action="check the id against the survey export; remove references to test, "
@@ -159,7 +163,11 @@ def code_responses(
     codebook: Codebook,
     source: Path | None = None,
 ) -> CodingResult:
-    """Check and join the coding export; log what each step found."""
+    """Check and join the coding export; log what each step found.
+
+    Where the coding has a ``coder`` column, each coder's references are checked and the
+    result keeps the column (the brief counts one coder's: ``ltbrief.coding.read.counted``).
+    """
     tidy = tidy_coding(coding)
     steps = [
         ("trim spaces", tidy),
@@ -169,9 +177,12 @@ def code_responses(
     steps.append(("codes exist for their question", with_codes))
     with_responses = attach_responses(with_codes, responses, codebook, source)
     steps.append(("responses exist and answered", with_responses))
+    coder = ["coder"] if "coder" in with_responses else []
     references = (
-        with_responses.sort_values(["response_id", "question", "subtheme_code"], kind="stable")
-        .loc[:, list(OUTPUT_COLUMNS)]
+        with_responses.sort_values(
+            ["response_id", "question", *coder, "subtheme_code"], kind="stable"
+        )
+        .loc[:, [*OUTPUT_COLUMNS, *coder]]
         .reset_index(drop=True)
     )
     log = pd.DataFrame([{"step": step, "references": len(frame)} for step, frame in steps])
@@ -188,3 +199,8 @@ def suite_parameters(scale: int, codebook: Codebook, response_id_regex: str) -> 
         "question_code_pairs": codebook.question_code_pairs,
         "code_theme_pairs": codebook.code_theme_pairs,
     }
+
+
+def agreement_suite_parameters(codebook: Codebook) -> dict[str, object]:
+    """Parameters of the ``agreement`` suite: the codebook's question keys."""
+    return {"questions": [question.key for question in codebook.questions]}

@@ -158,6 +158,7 @@ def _read_questions(document: dict[str, Any], path: Path) -> tuple[list[Question
                         "subtheme_reported": _optional_bool(subtheme, "reported", path, sub_where),
                         "description": str(subtheme.get("description", "")),
                         "indicative_phrases": list(subtheme.get("indicative_phrases") or []),
+                        "tool_code": str(subtheme.get("tool_code") or ""),
                         "specific_needs": list(subtheme.get("specific_needs") or []),
                     }
                 )

@@ -8,6 +8,7 @@ Run ``python -m ltbrief.docs`` (``make docs``) after changing either.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -72,7 +73,33 @@ def method_markdown(codebook: Codebook) -> str:
         "",
         "A count is of **references** (coded mentions), not respondents: one answer can "
         "mention several sub-themes. A theme's total counts every reference to any of its "
-        "sub-themes, including those not reported separately.",
+        "sub-themes, including those not reported separately. In an export of coded passages "
+        "(a REFI-QDA project, QualCoder, Taguette), passages of one answer that one coder gave "
+        "the same code are one reference; `docs/coding-sources.md` says how each tool's export "
+        "is read.",
+        "",
+        "### Coders and their agreement",
+        "",
+        "Where two or more analysts coded the same answers, notebook 02 measures their "
+        "agreement on those answers (`src/ltbrief/coding/agreement.py`). A unit is one answer "
+        "(a response and question); a coder's value is the set of sub-theme codes they gave "
+        "it. Krippendorff's alpha is computed per question over these sets, and per theme "
+        "over each coder's set of the theme's sub-themes (empty where none), with the MASI "
+        "distance between sets (Passonneau 2006, *Measuring Agreement on Set-valued Items*), "
+        "1 − J × M, where J is the two sets' Jaccard overlap and M is 1 for equal sets, 2/3 "
+        "where one holds the other, 1/3 where they otherwise overlap and 0 where they are "
+        "disjoint: coders sharing one of two codes disagree less than coders sharing none, "
+        "where a nominal distance would count both as total disagreement. Cohen's kappa is given per code where exactly two coders coded. Both "
+        "are computed by NLTK (`nltk.metrics.agreement`). Alpha is *not defined* where every "
+        "unit shows the same value (no disagreement could be expected); it is never shown as "
+        "1 then. The brief counts one coder's coding (`coding.counted_coder` in "
+        "`data/sources.yml`). How much to double-code: O'Connor and Joffe (2020, "
+        "*Intercoder Reliability in Qualitative Research*, IJQM 19) suggest 10 to 25 % of the "
+        "units.",
+        "",
+        "The thresholds are the suite `expectations/agreement.json`'s:",
+        "",
+        *_table(["figure", "at least", "below it", "source"], _agreement_thresholds()),
         "",
         "## Codebook",
     ]
@@ -119,6 +146,26 @@ def method_markdown(codebook: Codebook) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _agreement_thresholds(paths: ProjectPaths = PATHS) -> list[list[str]]:
+    """One row per threshold of the agreement suite: what it applies to, and why."""
+    spec = json.loads(paths.suite("agreement").read_text(encoding="utf-8"))
+    rows = []
+    for expectation in spec["expectations"]:
+        kwargs = expectation["kwargs"]
+        condition = kwargs.get("row_condition")
+        if expectation["type"] != "expect_column_values_to_be_between" or not condition:
+            continue
+        rows.append(
+            [
+                f"alpha of each {condition['parameter']}",
+                f"{kwargs['min_value']:.3f}",
+                "a warning" if expectation.get("severity") == "warning" else "the build stops",
+                expectation.get("meta", {}).get("notes", ""),
+            ]
+        )
+    return rows
 
 
 def discrepancy_markdown(discrepancies: pd.DataFrame) -> str:

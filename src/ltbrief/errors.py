@@ -10,7 +10,8 @@ from pathlib import Path
 class BuildError(Exception):
     """A problem with an input that a person must fix; the build stops with this message.
 
-    The message names the file (and the sheet and cell of a workbook), the row or line,
+    The message names the file (and the sheet and cell of a workbook, or the place in a
+    project file such as a document and its characters), the row or line,
     the column, what was expected and what to do next, so that no traceback is needed to
     act on it.
     """
@@ -27,6 +28,7 @@ class BuildError(Exception):
         action: str | None = None,
         sheet: str | None = None,
         cell: str | None = None,
+        place: str | None = None,
     ) -> None:
         self.problem = problem
         self.file = Path(file) if file is not None else None
@@ -37,6 +39,7 @@ class BuildError(Exception):
         self.action = action
         self.sheet = sheet
         self.cell = cell
+        self.place = place
         super().__init__(self.message)
 
     @property
@@ -48,6 +51,8 @@ class BuildError(Exception):
             parts.append(f"sheet '{self.sheet}'")
         if self.cell is not None:
             parts.append(f"cell {self.cell}")
+        if self.place:
+            parts.append(self.place)
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.row is not None:

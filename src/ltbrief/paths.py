@@ -88,6 +88,11 @@ class ProjectPaths:
         return self.processed / "references.parquet"
 
     @property
+    def agreement(self) -> Path:
+        """The coders' agreement that notebook 02 measured, as JSON."""
+        return self.processed / "agreement.json"
+
+    @property
     def tables(self) -> Path:
         return self.processed / "tables"
 

@@ -27,6 +27,7 @@ import nbformat
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
+from ltbrief.coding.agreement import describe, show
 from ltbrief.errors import BuildError
 from ltbrief.execute import STAGES
 from ltbrief.io import sha256_of, write_text
@@ -34,7 +35,7 @@ from ltbrief.paths import PATHS, ProjectPaths, resource
 from ltbrief.provenance import GIT_TRACKED_INPUTS, code_version
 from ltbrief.sources.mapping import raw_inputs
 from ltbrief.summarise import escape_markdown
-from ltbrief.validate import RECORD_FIELDS
+from ltbrief.validate import CRITICAL, RECORD_FIELDS
 
 CODE_STYLE = "xcode"  # Pygments style of code cells: every colour passes AA on the code panel
 RERUN_DATA = "run the data stages first: python -m ltbrief data"
@@ -69,11 +70,12 @@ class SuiteRecord:
     success: bool
     evaluated: int
     failed: int
+    warned: int
     results: tuple[dict[str, Any], ...]
 
     @property
     def passed(self) -> int:
-        return self.evaluated - self.failed
+        return self.evaluated - self.failed - self.warned
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def write_about(
         engine_versions(),
         input_checksums(paths),
         version or code_version(paths.root),
+        read_agreement(paths),
     )
     return write_text(about_fragment(paths), text)
 
@@ -283,6 +286,18 @@ def _make_tables_accessible(soup: BeautifulSoup, label: str) -> None:
 # The validation results.
 
 
+def read_agreement(paths: ProjectPaths) -> dict[str, Any]:
+    """The coders' agreement notebook 02 wrote."""
+    if not paths.agreement.is_file():
+        raise BuildError(
+            "the agreement record is missing",
+            file=paths.agreement,
+            expected="the record notebook 02 writes",
+            action=RERUN_DATA,
+        )
+    return json.loads(paths.agreement.read_text(encoding="utf-8"))
+
+
 def read_records(paths: ProjectPaths) -> list[SuiteRecord]:
     """Read every suite's validation record the notebooks wrote, sorted by suite name."""
     files = sorted(paths.validation.glob("*.json"))
@@ -318,6 +333,7 @@ def read_record(path: Path) -> SuiteRecord:
         success=data["success"],
         evaluated=data["evaluated"],
         failed=data["failed"],
+        warned=data["warned"],
         results=tuple(data["results"]),
     )
 
@@ -326,7 +342,8 @@ def _record_problem(data: Any, name: str) -> str:
     """Say what is wrong with a parsed record, or return an empty string."""
     if not isinstance(data, dict):
         return "is not a JSON object"
-    kinds = {"suite": str, "success": bool, "evaluated": int, "failed": int, "results": list}
+    kinds = {"suite": str, "success": bool, "evaluated": int, "failed": int, "warned": int,
+             "results": list}  # fmt: skip
     for key, kind in kinds.items():
         if not isinstance(data.get(key), kind) or (kind is int and isinstance(data[key], bool)):
             return f"has no {kind.__name__} '{key}'"
@@ -337,15 +354,17 @@ def _record_problem(data: Any, name: str) -> str:
         missing = [key for key in RECORD_FIELDS if not isinstance(row, dict) or key not in row]
         if missing:
             return f"result {number} has no {', '.join(missing)}"
-    failures = sum(not row["success"] for row in results)
-    if (data["evaluated"], data["failed"], data["success"]) != (
+    failures = sum(not row["success"] and row["severity"] == CRITICAL for row in results)
+    warnings = sum(not row["success"] and row["severity"] != CRITICAL for row in results)
+    if (data["evaluated"], data["failed"], data["warned"], data["success"]) != (
         len(results),
         failures,
+        warnings,
         failures == 0,
     ):
         return (
-            f"says {data['failed']} of {data['evaluated']} failed but lists "
-            f"{failures} failures in {len(results)} results"
+            f"says {data['failed']} of {data['evaluated']} failed and {data['warned']} warned, "
+            f"but lists {failures} failures and {warnings} warnings in {len(results)} results"
         )
     return ""
 
@@ -379,12 +398,22 @@ def validation_summary(records: Sequence[SuiteRecord]) -> str:
     total = sum(record.evaluated for record in records)
     failing = [record for record in records if record.failed]
     suites = f"{len(records)} suites" if len(records) != 1 else "1 suite"
+    warned = sum(record.warned for record in records)
+    warnings = (
+        f" {warned:,} gave a warning, in "
+        + ", ".join(record.suite for record in records if record.warned)
+        + "."
+        if warned
+        else ""
+    )
     if not failing:
-        return f"All {total:,} expectations of the {suites} passed."
+        passed = "All" if not warned else f"{total - warned:,} of the {total:,}"
+        return f"{passed} expectations of the {suites} passed.{warnings}"
     failed = sum(record.failed for record in failing)
     names = ", ".join(record.suite for record in failing)
     return (
-        f"{failed:,} of {total:,} expectations failed, in {len(failing)} of the {suites}: {names}."
+        f"{failed:,} of {total:,} expectations failed, in {len(failing)} of the {suites}: "
+        f"{names}.{warnings}"
     )
 
 
@@ -398,6 +427,7 @@ def validation_html(records: Sequence[SuiteRecord], notebooks: Sequence[StageNot
             "evaluated": record.evaluated,
             "passed": record.passed,
             "failed": record.failed,
+            "warned": record.warned,
             "result": "Passed" if record.success else "Failed",
             "results": [_result_view(row) for row in record.results],
         }
@@ -424,11 +454,18 @@ def _result_view(row: dict[str, Any]) -> dict[str, Any]:
         "columns": row["columns"],
         "expected": row["expected"],
         "why": row["why"],
-        "result": "Passed" if row["success"] else "Failed",
+        "result": _result_word(row),
         "examples": list(row["examples"]),
         "note": row["note"],
         "unexpected": "" if count is None else f"{count:,}",
     }
+
+
+def _result_word(row: dict[str, Any]) -> str:
+    """Passed, Failed, or Warning for a failed expectation that does not stop the build."""
+    if row["success"]:
+        return "Passed"
+    return "Failed" if row["severity"] == CRITICAL else "Warning"
 
 
 # The "About this analysis" fragment.
@@ -440,9 +477,11 @@ def about_markdown(
     versions: Sequence[tuple[str, str]],
     checksums: Sequence[tuple[str, str]],
     code: str,
+    agreement: dict[str, Any],
 ) -> str:
-    """Write the fragment: notebooks and validation, software versions, code and data."""
+    """Write the fragment: coding and agreement, notebooks and validation, software, data."""
     lines = [
+        *_agreement_lines(agreement),
         "### Notebooks and validation",
         "",
         "Every number, table and quote in this brief comes from the notebooks below, which "
@@ -480,6 +519,32 @@ def about_markdown(
     return "\n".join(lines) + "\n"
 
 
+def _agreement_lines(agreement: dict[str, Any]) -> list[str]:
+    """The coders and their agreement: a paragraph, and a table of alpha by question and theme."""
+    lines = ["### Coding and its reliability", "", escape_markdown(describe(agreement)), ""]
+    alphas = [row for row in agreement["figures"] if row["level"] in ("question", "theme")]
+    if not alphas:
+        return lines
+    lines += [
+        "Krippendorff (2004) relies on an alpha of .800 or more and draws tentative "
+        "conclusions from .667; the build stops below .667 and reports a warning below .800 "
+        "(see the [validation results](validation.html)).",
+        "",
+        "| Question | Theme | Answers coded by two | Alpha |",
+        "|:----|:------|-----:|-----:|",
+    ]
+    for row in alphas:
+        question = escape_markdown(row["question"]) if row["level"] == "question" else ""
+        theme = "all themes" if row["level"] == "question" else escape_markdown(row["label"])
+        lines.append(f"| {question} | {theme} | {row['units']:,} | {show(row['value'])} |")
+    lines += [
+        "",
+        ": Agreement between the coders, by question and theme (Krippendorff's alpha)",
+        "",
+    ]
+    return lines
+
+
 def _validation_rows(
     notebooks: Sequence[StageNotebook], records: Sequence[SuiteRecord]
 ) -> list[str]:
@@ -505,7 +570,8 @@ def _validation_rows(
 
 
 def _suite_cells(record: SuiteRecord) -> str:
-    return f"{escape_markdown(record.suite)} | {record.passed:,} of {record.evaluated:,}"
+    warned = f", {record.warned:,} warning(s)" if record.warned else ""
+    return f"{escape_markdown(record.suite)} | {record.passed:,} of {record.evaluated:,}{warned}"
 
 
 def _show_code_version(code: str) -> str:

@@ -36,6 +36,7 @@ RESULT_COLUMNS = (
     "expected",
     "why",
     "success",
+    "severity",
     "unexpected_count",
     "examples",
     "note",
@@ -44,6 +45,8 @@ RESULT_COLUMNS = (
 # What a published record keeps of each result: rows are left out, since the examples
 # name them and a record of passing data has none.
 RECORD_FIELDS = tuple(column for column in RESULT_COLUMNS if column != "rows")
+# A failed expectation of this severity stops the build; one of "warning" is reported only.
+CRITICAL = "critical"
 MAX_EXAMPLES = 5
 EXAMPLE_WIDTH = 60
 _DATA_SOURCE = "ltbrief frames"
@@ -92,14 +95,21 @@ class ValidationReport:
     failed: int
     results: pd.DataFrame
     source: str | None = None
+    warned: int = 0
 
     def summary(self) -> str:
-        """Say how many expectations passed, with one line per failure."""
-        passed = self.evaluated - self.failed
-        lines = [f"{self.suite}: {passed} of {self.evaluated} expectations passed"]
+        """Say how many expectations passed, with one line per failure, warnings last.
+
+        A failed expectation of severity ``warning`` does not stop the build.
+        """
+        passed = self.evaluated - self.failed - self.warned
+        warnings = f", {self.warned} gave a warning" if self.warned else ""
+        lines = [f"{self.suite}: {passed} of {self.evaluated} expectations passed{warnings}"]
         failures = self.results.loc[~self.results["success"]]
-        for row in failures.itertuples(index=False):
-            lines.append(f"  - {_describe_failure(row)}")
+        ordered = sorted(failures.itertuples(index=False), key=lambda row: row.severity != CRITICAL)
+        for row in ordered:
+            label = "" if row.severity == CRITICAL else f"{row.severity}: "
+            lines.append(f"  - {label}{_describe_failure(row)}")
             if row.why:
                 lines.append(f"    why: {row.why}")
         return "\n".join(lines)
@@ -111,6 +121,7 @@ class ValidationReport:
             "success": self.success,
             "evaluated": self.evaluated,
             "failed": self.failed,
+            "warned": self.warned,
             "results": [_record_row(row) for row in self.results.to_dict(orient="records")],
         }
 
@@ -122,7 +133,8 @@ class ValidationFailed(BuildError):
         self.report = report
         suite_file = paths.suite(report.suite).relative_to(paths.root)
         failures = report.summary().splitlines()[1:]
-        first = report.results.loc[~report.results["success"]].iloc[0]
+        critical = report.results.loc[~report.results["success"]]
+        first = critical.loc[critical["severity"] == CRITICAL].iloc[0]
         super().__init__(
             "\n".join(
                 [
@@ -538,13 +550,15 @@ def _report(
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).astype(
         {"success": bool, "unexpected_count": "Int64"}
     )
-    failed = int((~results["success"]).sum())
+    failing = ~results["success"]
+    failed = int((failing & (results["severity"] == CRITICAL)).sum())
     return ValidationReport(
         suite=name,
         success=failed == 0,
         evaluated=len(results),
         failed=failed,
         results=results,
+        warned=int(failing.sum()) - failed,
     )
 
 
@@ -569,6 +583,7 @@ def _result_row(
         "expected": _expected(kind, kwargs, parameters),
         "why": expectation.get("meta", {}).get("notes", ""),
         "success": bool(result.success),
+        "severity": expectation.get("severity", CRITICAL),
         "unexpected_count": _unexpected_count(result.result),
         "examples": () if errors or result.success else _examples(kind, kwargs, result.result),
         "note": "; ".join(errors),

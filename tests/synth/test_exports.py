@@ -20,7 +20,7 @@ import yaml
 
 from ltbrief import synth
 from ltbrief.codebook import Codebook, load_codebook
-from ltbrief.paths import PATHS, ProjectPaths, resource
+from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.sources.mapping import load_sources
 from ltbrief.sources.survey import read_survey
 from ltbrief.synth import exports
@@ -156,7 +156,7 @@ def test_every_answer_is_kept_exactly(layout: str, tmp_path: Path, real_codebook
     )
     paths = ProjectPaths.at(tmp_path)
     paths.sources.parent.mkdir(parents=True)
-    shutil.copyfile(resource("synth", "sources", f"{layout}.yml"), paths.sources)
+    paths.sources.write_text(synth.sources_text(layout), encoding="utf-8")
     exports.EXPORTERS[layout](export, survey_file(paths))
     got = read_canonical(paths, real_codebook)
     for column in export.columns:

@@ -154,24 +154,107 @@ class TidyFile(Strict):
     file: FileName
 
 
+class CoderFile(Strict):
+    """One coder's export, for a tool whose exports do not name the coder (Taguette)."""
+
+    file: FileName
+    coder: str = Field(min_length=1)
+
+
+class Link(Strict):
+    """How a QDA tool's documents are tied to responses: exactly one rule.
+
+    ``document``: a regular expression every document's name matches in full, with a group
+    ``response_id`` (and, where each document holds one answer, ``question``). ``case`` and
+    ``case_variable``: documents belong to cases (REFI ``SourceRef``) whose name matches the
+    expression, or whose variable of that name holds the id. ``marker``: documents collate
+    many answers, each after a marker such as ``[PMS20-0104]`` that the expression matches.
+    Without a ``question`` group, each passage's question is its code's question.
+    """
+
+    document: Pattern | None = None
+    case: Pattern | None = None
+    case_variable: str | None = None
+    marker: Pattern | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Link:
+        given = [
+            name for name in ("document", "case", "case_variable", "marker") if getattr(self, name)
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "exactly one of 'document', 'case', 'case_variable' or 'marker'; this has "
+                f"{given or 'none'}"
+            )
+        for name in ("document", "case", "marker"):
+            pattern = getattr(self, name)
+            if pattern and "response_id" not in re.compile(pattern).groupindex:
+                raise ValueError(f"a group (?P<response_id>...) in the '{name}' expression")
+        return self
+
+
+class Coding(Strict):
+    """The analysts' coding, as their qualitative-analysis tool exported it.
+
+    ``format``: ``csv`` (this project's own columns), ``qdpx`` (a REFI-QDA project, from
+    NVivo, ATLAS.ti, MAXQDA, QualCoder, Quirkos, Transana), ``qualcoder`` (QualCoder's coding
+    report as CSV) or ``taguette`` (Taguette's highlights CSV). ``file``, or ``files`` with a
+    coder each. ``codebook``: a REFI-QDA codebook (``.qdc``) holding the tool's code tree.
+    ``counted_coder``: whose coding the brief counts, where several coders coded.
+    ``offsets``: how a REFI project counts text positions (``auto`` decides by its origin).
+    """
+
+    format: Literal["csv", "qdpx", "qualcoder", "taguette"] = "csv"
+    file: FileName | None = None
+    files: list[CoderFile] | None = None
+    codebook: FileName | None = None
+    link: Link | None = None
+    counted_coder: str | None = None
+    offsets: Literal["auto", "codepoints", "utf16", "crlf-as-one"] = "auto"
+
+    @model_validator(mode="after")
+    def _files_and_link(self) -> Coding:
+        if (self.file is None) == (self.files is None):
+            raise ValueError("exactly one of 'file' or 'files' (one file per coder)")
+        if self.format == "csv" and self.link is not None:
+            raise ValueError("no 'link' for the csv format: its rows name the response")
+        if self.format != "csv" and self.link is None:
+            raise ValueError(f"a 'link' saying how the {self.format} documents name responses")
+        if (
+            self.format in ("qualcoder", "taguette")
+            and self.link
+            and (self.link.marker or self.link.case or self.link.case_variable)
+        ):
+            raise ValueError(f"a 'document' link: {self.format} exports name documents only")
+        return self
+
+    def paths(self, paths: ProjectPaths) -> list[Path]:
+        """The coding files, then the codebook, as paths in ``data/raw/``."""
+        names = [self.file] if self.file else [entry.file for entry in self.files or []]
+        if self.codebook:
+            names.append(self.codebook)
+        return [paths.raw_file(name) for name in names]
+
+
 class SourcesFile(Strict):
     """``data/sources.yml``: the survey export, the coding export and the area list."""
 
     survey: Survey
-    coding: TidyFile
+    coding: Coding
     areas: TidyFile
 
 
 @dataclass(frozen=True)
 class RawInputs:
-    """The raw files a project's sources file names, as paths."""
+    """The raw files a project's sources file names, as paths: ``coding`` may be several."""
 
     survey: Path
-    coding: Path
+    coding: tuple[Path, ...]
     areas: Path
 
     def __iter__(self) -> Iterator[Path]:
-        return iter((self.survey, self.coding, self.areas))
+        return iter((self.survey, *self.coding, self.areas))
 
 
 def load_sources(
@@ -199,7 +282,7 @@ def raw_inputs(paths: ProjectPaths, sources: Loaded[SourcesFile] | None = None) 
     model = (sources or load_sources(paths)).model
     return RawInputs(
         survey=paths.raw_file(model.survey.file),
-        coding=paths.raw_file(model.coding.file),
+        coding=tuple(model.coding.paths(paths)),
         areas=paths.raw_file(model.areas.file),
     )
 

@@ -16,16 +16,17 @@ from ltbrief.sources.grid import ROW_INDEX, ReadResult, cell_text, shown_name
 from ltbrief.sources.text import read_text_grid
 
 
-def read_tidy(path: Path, columns: Sequence[str]) -> ReadResult:
-    """Read a CSV whose header names exactly ``columns``, located by spreadsheet row.
+def read_tidy(path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> ReadResult:
+    """Read a CSV whose header names exactly ``columns`` (and any of ``optional``).
 
-    Every cell is a ``str`` (a blank cell is ``""``), in the order of ``columns``
-    whatever the file's order. The ``row`` column and the index (named ``ROW_INDEX``)
-    hold the row number a spreadsheet shows, and ``frame.attrs["source"]`` names the
-    file, so that later checks can say where a bad value is.
+    Every cell is a ``str`` (a blank cell is ``""``), in the order of ``columns`` then
+    ``optional`` whatever the file's order. The ``row`` column and the index (named
+    ``ROW_INDEX``) hold the row number a spreadsheet shows, and ``frame.attrs["source"]``
+    names the file, so that later checks can say where a bad value is.
     """
     grid = read_text_grid(path)
     header = [cell_text(cell) for cell in grid.rows[0]]
+    columns = [*columns, *(name for name in optional if name in header)]
     _check_header(header, columns, path)
     if len(grid.rows) == 1:
         raise BuildError(

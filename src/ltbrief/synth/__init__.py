@@ -5,11 +5,15 @@ messy in the same ways (test, abandoned and repeated submissions, blank and "n/a
 stray whitespace, area spellings, typographic quotes, personal data), with coded totals equal
 to the published brief's times ``scale``. Every choice is drawn from one NumPy generator
 seeded with ``seed``; the text, areas, quotes and targets are YAML files in
-``resources/synth/``. ``write`` saves the files, their checksums and the project's
-``data/sources.yml``, with the survey in one of the layouts of ``exports`` (this project's
-own CSV, or as Qualtrics, SurveyMonkey, Microsoft Forms or an XLSX workbook export it).
+``resources/synth/``. A second analyst double-codes a 15 % sample of the coded respondents,
+disagreeing now and then as coders do; that is drawn from a generator of its own, so the
+survey and the first analyst's coding are what they were before it. ``write`` saves the
+files, their checksums and the project's ``data/sources.yml``, with the survey in one of
+the layouts of ``exports`` (this project's own CSV, or as Qualtrics, SurveyMonkey,
+Microsoft Forms or an XLSX workbook export it) and the coding in one of the formats of
+``coding`` (this project's own CSV, or as NVivo, QualCoder or Taguette export it).
 
-    python -m ltbrief.synth --seed 2020 --scale 1 --layout csv --project .
+    python -m ltbrief.synth --seed 2020 --scale 1 --layout csv --coding csv --project .
 """
 
 from __future__ import annotations
@@ -30,8 +34,11 @@ import yaml
 
 from ltbrief.clean_responses import EXPORT_COLUMNS
 from ltbrief.code_responses import CODING_COLUMNS
+from ltbrief.codebook import load_codebook
 from ltbrief.io import sha256_of, write_csv, write_text
 from ltbrief.paths import PATHS, ProjectPaths, resource
+from ltbrief.sources.mapping import Coding
+from ltbrief.synth import coding as qda
 from ltbrief.synth import exports
 
 LEDGER_COLUMNS = ("response_id", "column", "kind", "value")
@@ -65,6 +72,18 @@ ABANDONED_BLANK_AREA_SHARE = 0.12
 ABANDONED_ANSWERED_SHARE = 0.5  # people who left after answering the first question
 PREVIEW_REAL_AREA_SHARE = 0.5
 PERSONAL_DATA_FIRST_SHARE = 0.3
+# The coders: Analyst A coded every answer, Analyst B a sample to measure agreement.
+CODERS = ("Analyst A", "Analyst B")
+CODED_COLUMNS = (*CODING_COLUMNS, "coder")
+# Analyst B's sample and disagreements come from a generator of their own, drawn from after
+# everything else, so that adding them changed none of the survey or of Analyst A's coding.
+SECOND_CODER_SEED = 7_919
+DOUBLE_CODED_SHARE = 0.15  # of the valid respondents with at least one reference
+# Per code of Analyst A's: the chance that B codes a sibling sub-theme (same theme) instead,
+# or leaves it out; per answer, the chance that B adds one more code of the question.
+SECOND_CODER_SWAP_SHARE = 0.07
+SECOND_CODER_DROP_SHARE = 0.05
+SECOND_CODER_ADD_SHARE = 0.08
 
 
 @dataclass(frozen=True)
@@ -167,28 +186,52 @@ def generate(seed: int = 2020, scale: int = 1) -> SyntheticSurvey:
         ],
         ignore_index=True,
     )
+    first = _first_coding(references)
+    second = _second_coding(
+        first, res.targets["questions"], np.random.default_rng(seed + SECOND_CODER_SEED)
+    )
     return SyntheticSurvey(
         survey_export=_survey_export(submissions, res.targets["timing"]),
-        coded_references=_coded_references(references),
+        coded_references=_coded_references(first, second),
         areas=areas,
         personal_data=_ledger(ledger, people),
     )
 
 
-def write(survey: SyntheticSurvey, paths: ProjectPaths, layout: str = "csv") -> list[Path]:
-    """Write the raw files into ``paths.raw`` with the survey in ``layout``, atomically.
+def write(
+    survey: SyntheticSurvey, paths: ProjectPaths, layout: str = "csv", coding: str = "csv"
+) -> list[Path]:
+    """Write the raw files into ``paths.raw``: the survey in ``layout``, the coding in ``coding``.
 
     Also writes their ``SHA256SUMS`` and the mapping that reads them, ``data/sources.yml``.
+    Returns every path written: the raw files (survey, coding, areas), then the checksums,
+    then the mapping. Every file is written atomically.
     """
-    mapping = resource("synth", "sources", f"{layout}.yml").read_text(encoding="utf-8")
-    names = yaml.safe_load(mapping)
+    mapping = sources_text(layout, coding)
+    sections = yaml.safe_load(mapping)
+    documents = qda.CodedDocuments.of(
+        survey.survey_export, survey.coded_references, load_codebook(PATHS.codebook)
+    )
     written = [
-        exports.EXPORTERS[layout](survey.survey_export, paths.raw_file(names["survey"]["file"])),
-        write_csv(paths.raw_file(names["coding"]["file"]), survey.coded_references),
-        write_csv(paths.raw_file(names["areas"]["file"]), survey.areas),
+        exports.EXPORTERS[layout](survey.survey_export, paths.raw_file(sections["survey"]["file"])),
+        *qda.write_coding(documents, Coding.model_validate(sections["coding"]), paths.raw_file),
+        write_csv(paths.raw_file(sections["areas"]["file"]), survey.areas),
     ]
     sums = "".join(f"{sha256_of(path)}  {path.name}\n" for path in sorted(written))
     return [*written, write_text(paths.raw_checksums, sums), write_text(paths.sources, mapping)]
+
+
+def sources_text(layout: str = "csv", coding: str = "csv") -> str:
+    """The ``data/sources.yml`` that reads the survey in ``layout`` and the coding in ``coding``.
+
+    The file's opening comment, then the survey, coding and areas sections, each from its
+    template in ``resources/synth/sources/``, a blank line between them.
+    """
+    parts = [("header.yml",), ("survey", f"{layout}.yml"), ("coding", f"{coding}.yml"),
+             ("areas.yml",)]  # fmt: skip
+    return "\n".join(
+        resource("synth", "sources", *part).read_text(encoding="utf-8") for part in parts
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the survey export's layout: the tool that wrote it (default csv, this project's)",
     )
     parser.add_argument(
+        "--coding",
+        choices=sorted(qda.WRITERS),
+        default="csv",
+        help="the coding export's format: the tool that wrote it (default csv, this project's)",
+    )
+    parser.add_argument(
         "--project",
         type=Path,
         default=PATHS.root,
@@ -217,12 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     survey = generate(seed=args.seed, scale=args.scale)
     generated = time.perf_counter()
-    paths = write(survey, ProjectPaths.at(args.project), args.layout)
+    paths = write(survey, ProjectPaths.at(args.project), args.layout, args.coding)
     finished = time.perf_counter()
     print(
-        f"synthetic survey, seed {args.seed}, scale {args.scale}, layout {args.layout}: "
+        f"synthetic survey, seed {args.seed}, scale {args.scale}, layout {args.layout}, "
+        f"coding {args.coding}: "
         f"{len(survey.survey_export):,} submissions, "
-        f"{len(survey.coded_references):,} coded references, {len(survey.areas)} areas "
+        f"{len(survey.coded_references):,} coded references (both coders), "
+        f"{len(survey.areas)} areas "
         f"(generated in {generated - started:.1f} s, written in {finished - generated:.1f} s)"
     )
     for path in paths:
@@ -952,15 +1003,83 @@ def _survey_export(submissions: pd.DataFrame, timing: dict[str, Any]) -> pd.Data
     return export.loc[:, list(EXPORT_COLUMNS)]
 
 
-def _coded_references(references: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per coded reference, ordered by response id number, question and code."""
+def _first_coding(references: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Analyst A's references (number, question, code), ordered by number, question and code."""
     coded = pd.concat(
         [refs.assign(question=question) for question, refs in references.items()],
         ignore_index=True,
     )
     coded = coded.sort_values(["number", "question", "code"], kind="stable", ignore_index=True)
+    return coded.loc[:, ["number", "question", "code"]]
+
+
+def _second_coding(
+    first: pd.DataFrame, questions: dict[str, Any], rng: np.random.Generator
+) -> pd.DataFrame:
+    """Analyst B's references for a sample of the respondents Analyst A coded.
+
+    B codes every question A coded for each sampled respondent, starting from A's codes:
+    see ``_recode``. Returns number, question, code like ``_first_coding``.
+    """
+    numbers = np.unique(first["number"].to_numpy())
+    sample = np.sort(
+        rng.choice(numbers, size=round(DOUBLE_CODED_SHARE * numbers.size), replace=False)
+    )
+    chosen = first.loc[first["number"].isin(sample)]
+    rows = []
+    for (number, question), codes in chosen.groupby(["number", "question"], sort=True)["code"]:
+        weights = questions[question]["references"]
+        rows += [(number, question, code) for code in _recode(list(codes), weights, rng)]
+    return pd.DataFrame(rows, columns=["number", "question", "code"])
+
+
+def _recode(codes: list[str], weights: dict[str, int], rng: np.random.Generator) -> list[str]:
+    """A second coder's codes for an answer the first coded with ``codes``, sorted.
+
+    Each code may become a sibling sub-theme of the same theme, or be left out; now and then
+    one more of the question's codes is added, the common ones more often (``weights``, the
+    question's reference targets). The result is never empty.
+    """
+    recoded: list[str] = []
+    for code in codes:
+        draw = rng.random()
+        siblings = [
+            other
+            for other in weights
+            if _theme_of(other) == _theme_of(code) and other not in codes + recoded
+        ]
+        swapped = draw < SECOND_CODER_SWAP_SHARE
+        dropped = (
+            SECOND_CODER_SWAP_SHARE <= draw < SECOND_CODER_SWAP_SHARE + SECOND_CODER_DROP_SHARE
+        )
+        if swapped and siblings:
+            recoded.append(siblings[rng.integers(len(siblings))])
+        elif not dropped:
+            recoded.append(code)
+    if rng.random() < SECOND_CODER_ADD_SHARE:
+        others = [code for code in weights if code not in codes + recoded]
+        share = np.asarray([weights[code] for code in others], dtype=float)
+        recoded.append(others[rng.choice(len(others), p=share / share.sum())])
+    if not recoded:
+        recoded.append(codes[rng.integers(len(codes))])
+    return sorted(recoded)
+
+
+def _theme_of(code: str) -> str:
+    """A sub-theme's theme: the codebook names sub-themes after theme codes (CH-ENG-INV)."""
+    return code.rsplit("-", 1)[0]
+
+
+def _coded_references(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """One row per coded reference and coder, by response id number, question, coder, code."""
+    coded = pd.concat(
+        [first.assign(coder=CODERS[0]), second.assign(coder=CODERS[1])], ignore_index=True
+    )
+    coded = coded.sort_values(
+        ["number", "question", "coder", "code"], kind="stable", ignore_index=True
+    )
     return coded.assign(response_id=_format_ids(coded["number"].to_numpy())).loc[
-        :, list(CODING_COLUMNS)
+        :, list(CODED_COLUMNS)
     ]
 
 
