@@ -12,6 +12,8 @@ import codecs
 import csv
 import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_field
@@ -33,6 +35,8 @@ QUALTRICS = "data/raw/qualtrics_export.csv"
 SURVEYMONKEY = "data/raw/surveymonkey_export.csv"
 WORKBOOK = "data/raw/survey_export.xlsx"
 FORMS = "data/raw/forms_export.xlsx"
+QDPX = "data/raw/coding.qdpx"
+QUALCODER_CODES = "data/raw/codebook.qdc"
 REPORT = "report.qmd"
 RESPONSES = "data/interim/responses.parquet"
 
@@ -208,6 +212,82 @@ def as_layout(layout: str, change: Callable[[pd.DataFrame], pd.DataFrame] | None
         synth.write(survey, ProjectPaths.at(root), layout)
 
     return apply
+
+
+def as_coding(coding: str) -> Recipe:
+    """Replace the coding export with the synthetic one as ``coding``'s tool writes it."""
+
+    def apply(root: Path) -> None:
+        synth.write(synth.generate(), ProjectPaths.at(root), "csv", coding)
+
+    return apply
+
+
+def in_zip(
+    file: str,
+    change: Callable[[str, bytes], bytes | None] = lambda name, data: data,
+    add: dict[str, bytes] | None = None,
+) -> Recipe:
+    """Rewrite an archive: ``change`` each entry (None drops it), then ``add`` entries."""
+
+    def apply(root: Path) -> None:
+        path = root / file
+        with zipfile.ZipFile(path) as archive:
+            entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries:
+                changed = change(name, data)
+                if changed is not None:
+                    archive.writestr(name, changed)
+            for name, data in (add or {}).items():
+                archive.writestr(name, data)
+
+    return apply
+
+
+def _in_project(pattern: str, new: Callable[[re.Match[str]], str]) -> Callable[[str, bytes], bytes]:
+    """Change the first match of ``pattern`` in project.qde."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "project.qde":
+            return data
+        text = data.decode("utf-8")
+        match = re.search(pattern, text)
+        assert match, f"{pattern!r} is not in project.qde: the generator changed"
+        return (text[: match.start()] + new(match) + text[match.end() :]).encode("utf-8")
+
+    return change
+
+
+def _drop_first(folder: str) -> Callable[[str, bytes], bytes | None]:
+    """Drop the archive's first entry in ``folder``, keeping every other."""
+    dropped: list[str] = []
+
+    def change(name: str, data: bytes) -> bytes | None:
+        if name.startswith(folder) and not dropped:
+            dropped.append(name)
+            return None
+        return data
+
+    return change
+
+
+def _rewrite_codes(file: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> Recipe:
+    """Change the rows of the coding CSV, as another export of it would."""
+
+    def apply(root: Path) -> None:
+        frame = pd.read_csv(root / file, dtype=str, keep_default_na=False)
+        (root / file).write_text(change(frame).to_csv(index=False, lineterminator="\n"))
+
+    return apply
+
+
+def _second_coder_disagrees(frame: pd.DataFrame) -> pd.DataFrame:
+    """Analyst B gives every answer one catch-all code of its question: alpha falls."""
+    other = {"challenge": "CH-DEL-OTHER", "support": "SU-EXI-LT"}
+    b = frame["coder"] == "Analyst B"
+    frame.loc[b, "code"] = frame.loc[b, "question"].map(other)
+    return frame.drop_duplicates()
 
 
 def _with_cell(row: int, column: str, value: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -811,6 +891,146 @@ CASES: tuple[Case, ...] = (
         "the coding export has no code column",
         [rewrite_csv(CODING, _drop_column("code"))],
         Fails(CODING, ("missing code",), "02-code-responses", row=1, column="code"),
+    ),
+    # the coding as qualitative-analysis tools export it
+    Case(
+        "qdpx-not-a-zip",
+        "the coding project is not a zip (a download saved as a web page)",
+        [as_coding("qdpx"), write(QDPX, b"<html>Sign in to continue</html>")],
+        Fails(QDPX, ("not a zip archive, so not a REFI-QDA project",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-invalid-xml",
+        "the project file inside the coding project cut short",
+        [
+            as_coding("qdpx"),
+            in_zip(QDPX, lambda name, data: data[:5_000] if name == "project.qde" else data),
+        ],
+        Fails(QDPX, ("is not valid XML",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-missing-source",
+        "a document's text file missing from the coding project",
+        [as_coding("qdpx"), in_zip(QDPX, _drop_first("Sources/"))],
+        Fails(QDPX, ("which the archive does not hold",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-dangling-code",
+        "a coding that refers to a code the project's code tree does not define",
+        [
+            as_coding("qdpx"),
+            in_zip(
+                QDPX,
+                _in_project(
+                    r'<CodeRef targetGUID="[^"]+"',
+                    lambda m: '<CodeRef targetGUID="00000000-0000-4000-8000-00000000dead"',
+                ),
+            ),
+        ],
+        Fails(
+            QDPX, ("refers to the code 00000000-0000-4000-8000-00000000dead",), "02-code-responses"
+        ),
+    ),
+    Case(
+        "qdpx-duplicate-guid",
+        "two codes of the code tree with the same GUID",
+        [
+            as_coding("qdpx"),
+            in_zip(
+                QDPX,
+                _in_project(
+                    r'(<Code guid="([^"]+)"[^>]*>\s*<Code guid=")[^"]+',
+                    lambda m: m.group(1) + m.group(2),
+                ),
+            ),
+        ],
+        Fails(QDPX, ("is defined twice",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-position-past-end",
+        "a coded selection that ends past the end of its document",
+        [
+            as_coding("qdpx"),
+            in_zip(QDPX, _in_project(r'endPosition="[0-9]+"', lambda m: 'endPosition="99999"')),
+        ],
+        Fails(QDPX, ("lies outside its document",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-zip-bomb",
+        "a coding project with an entry that expands thousands of times",
+        [as_coding("qdpx"), in_zip(QDPX, add={"Sources/padding.txt": bytes(2**25)})],
+        Fails(QDPX, ("is a zip bomb or damaged",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-entry-outside",
+        "a coding project with an entry that points outside its folder",
+        [as_coding("qdpx"), in_zip(QDPX, add={"../../evil.txt": b"x"})],
+        Fails(QDPX, ("an entry outside its folder",), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-unmatched-document",
+        "a coded document whose name names no response",
+        [
+            as_coding("qdpx"),
+            in_zip(
+                QDPX,
+                _in_project(
+                    r'<TextSource guid="([^"]+)" name="[^"]+"',
+                    lambda m: f'<TextSource guid="{m.group(1)}" name="Focus group notes"',
+                ),
+            ),
+        ],
+        Fails(QDPX, ("'Focus group notes' holds coding", "coding.link"), "02-code-responses"),
+    ),
+    Case(
+        "qdpx-passage-of-another-response",
+        "a document renamed to another respondent, so its passages are not that answer's",
+        [
+            as_coding("qdpx"),
+            in_zip(
+                QDPX,
+                _in_project(
+                    r'(<TextSource guid="[^"]+" name=")PMS20-[0-9]+( challenge")',
+                    lambda m: m.group(1) + "PMS20-0003" + m.group(2),
+                ),
+            ),
+        ],
+        Fails(
+            QDPX, ("is not in the challenge answer of response PMS20-0003",), "02-code-responses"
+        ),
+    ),
+    Case(
+        "qualcoder-code-missing-from-tree",
+        "the codebook beside a QualCoder export lacks a code the brief's codebook names",
+        [
+            as_coding("qualcoder"),
+            replace(QUALCODER_CODES, 'name="Dealing with conflict"', 'name="Conflict"'),
+        ],
+        Fails(
+            CODEBOOK,
+            ("matches no code in the tool's code tree",),
+            "02-code-responses",
+        ),
+    ),
+    Case(
+        "coding-no-counted-coder",
+        "two coders in the coding, and the data sources file says not whose coding counts",
+        [replace(SOURCES, "  counted_coder: Analyst A\n", "")],
+        Fails(
+            SOURCES,
+            ("does not say whose coding the brief counts", "counted_coder"),
+            "02-code-responses",
+        ),
+    ),
+    Case(
+        "coding-agreement-too-low",
+        "the second coder's coding agrees with the first's far below Krippendorff's .667",
+        [_rewrite_codes(CODING, _second_coder_disagrees)],
+        Fails(
+            "expectations/agreement.json",
+            ("expectations of the suite 'agreement'", "min_value=0.667"),
+            "02-code-responses",
+        ),
     ),
     # areas.csv
     Case(

@@ -2,8 +2,8 @@
 
 Each takes the export in this project's own columns (``SyntheticSurvey.survey_export``)
 and writes the same submissions as the tool would export them, to be read back through
-the matching mapping in ``resources/synth/sources/<layout>.yml``. What a tool adds of its
-own (time stamps, ids, the respondents' names, e-mail and IP addresses, a role question
+the mapping section in ``resources/synth/sources/survey/<layout>.yml``. What a tool adds of
+its own (time stamps, ids, the respondents' names, e-mail and IP addresses, a role question
 the brief does not use) is drawn from a generator seeded for that layout, so the same
 export always gives the same bytes. Every personal value is invented: names from
 ``personal_data.yml``, e-mail addresses on example.org/.com/.net, IP addresses from the
