@@ -8,6 +8,7 @@ runs it (``python -m ltbrief ...`` in a new process):
 - the data stages alone on synthetic data at 1x, 10x, 100x and 1,000x the survey's size,
   with the peak memory of the largest process (a notebook kernel),
 - reading the survey export in each tool's layout at 1x and 100x, against the plain CSV,
+- importing the coding from a REFI-QDA project (.qdpx) at 1x, 100x and 1,000x,
 - the cost of importing Great Expectations and of starting a kernel.
 
 Times are wall-clock and noisy on a shared machine: compare figures within one run.
@@ -33,6 +34,23 @@ from ltbrief.synth.exports import EXPORTERS
 
 SCALES = (1, 10, 100, 1000)
 LAYOUT_SCALES = (1, 100)
+QDPX_SCALES = (1, 100, 1000)
+# Times importing a project's coding alone (read, link and place its passages), after the
+# imports, in a new process; prints the seconds and the process's peak memory in MiB.
+MEASURE_IMPORT = """
+import resource, sys, time
+from ltbrief.codebook import load_codebook
+from ltbrief.coding.read import read_coding
+from ltbrief.paths import ProjectPaths
+from ltbrief.sources.mapping import load_sources
+paths = ProjectPaths.at(sys.argv[1])
+codebook = load_codebook(paths.codebook)
+sources = load_sources(paths)
+started = time.perf_counter()
+read = read_coding(paths, sources, codebook)
+seconds = time.perf_counter() - started
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(read.passages))
+"""
 # Times the reading of a project's survey export alone, after the imports, in a new process.
 MEASURE_READ = """
 import sys, time
@@ -173,6 +191,31 @@ def layouts(
     return results
 
 
+def qdpx_imports(
+    workdir: Path, scales: Sequence[int], repeats: int
+) -> dict[int, list[tuple[float, float, int]]]:
+    """Seconds, peak MiB and passages of importing a .qdpx coding (generation not timed)."""
+    results = {}
+    for scale in scales:
+        project = workdir / f"qdpx-{scale}x"
+        subprocess.run(
+            [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--coding", "qdpx",
+             "--project", str(project)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        shutil.copy2(PATHS.codebook, project / "data" / PATHS.codebook.name)
+        command = [sys.executable, "-c", MEASURE_IMPORT, str(project)]
+        runs = []
+        for _ in range(repeats):
+            printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            seconds, peak, passages = printed.split()
+            runs.append((float(seconds), float(peak), int(passages)))
+        results[scale] = runs
+        shutil.rmtree(project)
+    return results
+
+
 def overheads(repeats: int) -> dict[str, list[Measurement]]:
     """Importing Great Expectations, and starting and stopping one kernel."""
     kernel = (
@@ -194,6 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
     parser.add_argument(
         "--scales", default=",".join(map(str, SCALES)), help="scale factors for the data stages"
+    )
+    parser.add_argument(
+        "--qdpx-scales",
+        type=lambda text: [int(scale) for scale in text.split(",") if scale],
+        default=list(QDPX_SCALES),
+        help="scale factors for importing a .qdpx coding (default 1,100,1000)",
     )
     parser.add_argument(
         "--layout-scales",
@@ -224,6 +273,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             spread = f"({min(seconds):.2f}-{max(seconds):.2f})"
             figure = f"{statistics.median(seconds):6.2f} s {spread}, {ratio:.2f}x the plain CSV"
             print(f"{f'read {layout} at {scale:,}x':<30} {figure}", flush=True)
+        for scale, runs in qdpx_imports(workdir, arguments.qdpx_scales, arguments.repeats).items():
+            times = [seconds for seconds, _, _ in runs]
+            peak = max(megabytes for _, megabytes, _ in runs)
+            figure = (
+                f"{statistics.median(times):6.1f} s ({min(times):.1f}-{max(times):.1f}), "
+                f"{peak:,.0f} MiB, {runs[0][2]:,} passages"
+            )
+            print(f"{f'import .qdpx at {scale:,}x':<30} {figure}", flush=True)
     return 0
 
 

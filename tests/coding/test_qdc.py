@@ -45,7 +45,7 @@ def test_braced_upper_case_guids_are_read_normalised(tmp_path: Path) -> None:
     [
         ("<Codes/>", "CodeBook", "defines no codes"),
         ('<Codes><Code name="X" isCodable="true"/></Codes>', "CodeBook", "a code has no guid"),
-        (CODE_TREE, "Project", "root element is <Project>, not <CodeBook>"),
+        (CODE_TREE, "Project", "the root element <Project>, not <CodeBook>"),
         ("<Codes><Code", "CodeBook", "not valid XML"),
     ],
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ltbrief.coding.passages import ToolCode
-from ltbrief.coding.refi import CodeTreeReader, iterate, local
+from ltbrief.coding.refi import CodeTreeReader, iterate
 from ltbrief.errors import BuildError
 
 QDC_ACTION = "export the codebook again from the tool as a REFI-QDA codebook (.qdc)"
@@ -29,18 +29,13 @@ def read_qdc(path: Path) -> tuple[ToolCode, ...]:
         )
     tree = CodeTreeReader(path)
     with path.open("rb") as stream:
-        for event, element in iterate(stream, path, "the codebook"):
-            name = local(element.tag)
-            if event == "start" and element.getparent() is None and name != "CodeBook":
-                raise BuildError(
-                    f"the codebook's root element is <{name}>, not <CodeBook>",
-                    file=path,
-                    line=element.sourceline,
-                    expected="a REFI-QDA codebook",
-                    action=QDC_ACTION,
-                )
-            if name == "Code":
-                tree.start(element) if event == "start" else tree.end()
+        for event, element in iterate(
+            stream, path, "the codebook", "CodeBook", ["Code"], QDC_ACTION
+        ):
+            if event == "start":
+                tree.start(element)
+            else:
+                tree.end()
     if not tree.codes:
         raise BuildError(
             "the codebook defines no codes",

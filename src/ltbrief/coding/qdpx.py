@@ -191,6 +191,14 @@ def _project_entry(entries: list[zipfile.ZipInfo], path: Path) -> tuple[zipfile.
     )
 
 
+# The elements of project.qde the coding needs; lxml skips the others unseen.
+_PROJECT_TAGS = (
+    "User", "Code", "Variable", "Case", "SourceRef", "VariableRef", "TextValue",
+    "IntegerValue", "TextSource", "Representation", "PlainTextContent",
+    "PlainTextSelection", "CodeRef",
+)  # fmt: skip
+
+
 def _read_project(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path) -> _Project:
     """Stream ``project.qde``, keeping what the coding needs and dropping each source after."""
     what = f"{entry.filename} in {path.name}"
@@ -202,20 +210,13 @@ def _read_project(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path) 
     variable_ref = ""
     guids: dict[str, int | None] = {}
     with archive.open(entry) as stream:
-        for event, element in iterate(stream, path, what):
-            name = local(element.tag)
+        events = iterate(stream, path, what, "Project", _PROJECT_TAGS, REFI_ACTION)
+        for event, element in events:
+            name = element.tag.rpartition("}")[2]  # every tag asked for is an element's
+            if not project.origin:
+                project.origin = element.getroottree().getroot().get("origin") or " "
             if event == "start":
-                if element.getparent() is None:
-                    if name != "Project":
-                        raise BuildError(
-                            f"{what} has the root element <{name}>, not <Project>",
-                            file=path,
-                            line=element.sourceline,
-                            expected="a REFI-QDA project file",
-                            action=REFI_ACTION,
-                        )
-                    project.origin = element.get("origin") or ""
-                elif name == "Code":
+                if name == "Code":
                     tree.start(element)
                 elif name in ("TextSource", "Representation"):
                     source = _Source(
@@ -251,7 +252,7 @@ def _read_project(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path) 
                 else:
                     project.uncoded += 1
                 source = None
-                element.clear()
+                _release(element)
             elif name == "SourceRef" and case is not None:
                 case.sources.append(normal_guid(element.get("targetGUID")))
             elif name == "VariableRef":
@@ -261,8 +262,18 @@ def _read_project(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path) 
             elif name == "Case" and case is not None:
                 project.cases.append(case)
                 case = None
+                _release(element)
+    project.origin = project.origin.strip()
     project.tree = tuple(tree.codes)
     return project
+
+
+def _release(element: etree._Element) -> None:
+    """Free a read element and its earlier siblings: a large project stays out of memory."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
 
 
 def _defined(element: etree._Element, guids: dict[str, int | None], path: Path) -> str:
@@ -365,7 +376,7 @@ class _SourceTexts:
                     expected="sources inside the .qdpx (internal://...)",
                     action="export the project again with its sources included",
                 )
-            name = PurePosixPath(_INTERNAL.sub("", source.path)).name.lower()
+            name = _INTERNAL.sub("", source.path).rpartition("/")[2].lower()
             entry = self.by_name.get(name)
             if entry is None:
                 raise BuildError(
@@ -373,7 +384,7 @@ class _SourceTexts:
                     "archive does not hold",
                     file=self.path,
                     line=source.line,
-                    expected=f"a file {PurePosixPath(name).name} in the archive's sources folder",
+                    expected=f"a file {name} in the archive's sources folder",
                     action=REFI_ACTION,
                 )
             data = self.archive.read(entry)

@@ -10,7 +10,7 @@ deviation is handled where it bites, with a comment naming it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -30,8 +30,7 @@ _HEAD_BYTES = 1 << 16
 
 def normal_guid(text: str | None) -> str:
     """A GUID as compared here: braces dropped, lower case (ATLAS.ti writes upper case)."""
-    match = _GUID.fullmatch((text or "").strip())
-    return match.group(1).lower() if match else (text or "").strip().lower()
+    return (text or "").strip().strip("{}").lower()
 
 
 def is_guid(text: str) -> bool:
@@ -40,15 +39,20 @@ def is_guid(text: str) -> bool:
 
 
 def local(tag: object) -> str:
-    """An element's name without its namespace."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    """An element's name without its namespace (comments and processing instructions: "")."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def iterate(data: IO[bytes], path: Path, what: str) -> Iterator[tuple[str, etree._Element]]:
-    """Stream a REFI-QDA XML file's start and end events, failing readably on bad XML.
+def iterate(
+    data: IO[bytes], path: Path, what: str, root: str, tags: Sequence[str], action: str
+) -> Iterator[tuple[str, etree._Element]]:
+    """Stream the start and end events of the elements named ``tags`` in a REFI-QDA file.
 
-    A document type declaration is refused before parsing: no REFI-QDA file has one, and
-    it is how a small XML file expands itself into gigabytes. Nothing is fetched.
+    The root element must be ``root``, in a REFI-QDA namespace (any version) or none;
+    ``tags`` are local names, whatever their namespace, and lxml leaves out the other
+    elements before Python sees them. A document type declaration is refused before
+    parsing: no REFI-QDA file has one, and it is how a small XML file expands itself into
+    gigabytes. Nothing is fetched. ``action`` says what to do when the file is wrong.
     """
     head = data.read(_HEAD_BYTES)
     doctype = _DOCTYPE.search(head)
@@ -58,19 +62,22 @@ def iterate(data: IO[bytes], path: Path, what: str) -> Iterator[tuple[str, etree
             file=path,
             line=head[: doctype.start()].count(b"\n") + 1,
             expected="a REFI-QDA file without a document type declaration",
-            action="export the project again from the tool",
+            action=action,
         )
     events = etree.iterparse(
         _Prefixed(head, data),
         events=("start", "end"),
+        tag=[*(f"{{*}}{tag}" for tag in tags), *tags],
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
     )
+    checked = False
     try:
         for event, element in events:
-            if event == "start" and element.getparent() is None:
-                _check_namespace(element, path, what)
+            if not checked:
+                _check_root(element.getroottree().getroot(), root, path, what, action)
+                checked = True
             yield event, element
     except etree.XMLSyntaxError as error:
         raise BuildError(
@@ -78,8 +85,10 @@ def iterate(data: IO[bytes], path: Path, what: str) -> Iterator[tuple[str, etree
             file=path,
             line=error.lineno or None,
             expected="the XML file the tool exported, unchanged",
-            action="export the project again from the tool; do not edit the file by hand",
+            action=f"{action}; do not edit the file by hand",
         ) from None
+    if not checked and events.root is not None:  # none of ``tags``: the root still counts
+        _check_root(events.root, root, path, what, action)
 
 
 class _Prefixed:
@@ -98,18 +107,25 @@ class _Prefixed:
         return self._rest.read(size)
 
 
-def _check_namespace(root: etree._Element, path: Path, what: str) -> None:
-    """Refuse XML whose namespace is not REFI-QDA's (any version; no namespace is allowed)."""
-    namespace = etree.QName(root).namespace or ""
+def _check_root(element: etree._Element, root: str, path: Path, what: str, action: str) -> None:
+    """Refuse a root of another name, or XML of a namespace that is not REFI-QDA's."""
+    namespace = etree.QName(element).namespace or ""
     if namespace and not namespace.startswith(NAMESPACE_PREFIX):
         raise BuildError(
             f"{what} is XML of another kind (namespace {namespace!r})",
             file=path,
-            line=root.sourceline,
+            line=element.sourceline,
             expected="a REFI-QDA file, namespace urn:QDA-XML:project:1.0 or "
             "urn:QDA-XML:codebook:1.0",
-            action="export the coding from the tool as a REFI-QDA project (.qdpx) or "
-            "codebook (.qdc)",
+            action=action,
+        )
+    if local(element.tag) != root:
+        raise BuildError(
+            f"{what} has the root element <{local(element.tag)}>, not <{root}>",
+            file=path,
+            line=element.sourceline,
+            expected=f"a REFI-QDA file whose root is <{root}>",
+            action=action,
         )
 
 
