@@ -42,7 +42,7 @@ class TestCodebookErrors:
 
     def test_duplicate_code_names_both_lines(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace("code: CH-REL-LA", "code: CH-ENG-INV")
-        with pytest.raises(BuildError, match=r"CH-ENG-INV, which is already defined") as caught:
+        with pytest.raises(BuildError, match=r"code CH-ENG-INV is already defined") as caught:
             load_codebook(self.write(tmp_path, text))
         defined_on = [n for n, line in enumerate(text.splitlines(), 1) if "CH-ENG-INV" in line]
         assert caught.value.line == defined_on[1]
@@ -50,15 +50,15 @@ class TestCodebookErrors:
 
     def test_theme_code_reused_as_sub_theme_code(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace("code: CH-REL-LA", "code: CH-ENG")
-        with pytest.raises(BuildError, match="code CH-ENG, which is already defined"):
+        with pytest.raises(BuildError, match="code CH-ENG is already defined"):
             load_codebook(self.write(tmp_path, text))
 
     @pytest.mark.parametrize(
         ("old", "new", "message"),
         [
             ("order: 2,\n         subthemes", "order: second,\n         subthemes",
-             r"themes\[1\]\.order is 'second'"),
-            ("reported: false}", "reported: 'no'}", r"subthemes\[1\]\.reported is 'no'"),
+             r"questions\[0\]\.themes\[1\]\.order: 'second'"),
+            ("reported: false}", "reported: 'no'}", r"subthemes\[1\]\.reported: 'no'"),
         ],
     )  # fmt: skip
     def test_wrongly_typed_field_names_entry_and_line(
@@ -75,16 +75,15 @@ class TestCodebookErrors:
             "label: Local authorities, order: 1}]",
             "subthemes: []",
         )
-        with pytest.raises(BuildError, match=r"questions\[0\]\.themes\[1\] has an empty") as caught:
+        with pytest.raises(BuildError, match=r"questions\[0\]\.themes\[1\]\.subthemes") as caught:
             load_codebook(self.write(tmp_path, text))
-        assert "CH-REL" in text.splitlines()[caught.value.line - 1]
+        assert "subthemes: []" in text.splitlines()[caught.value.line - 1]
 
     def test_missing_field_names_the_entry(self, tmp_path: Path) -> None:
         text = TINY_CODEBOOK.replace("key: residents, ", "")
-        with pytest.raises(
-            BuildError, match=r"questions\[1\]\.themes\[0\]\.subthemes\[0\] has no 'key'"
-        ):
+        with pytest.raises(BuildError, match=r"lacks the key 'key'") as caught:
             load_codebook(self.write(tmp_path, text))
+        assert caught.value.column == "questions[1].themes[0].subthemes[0].key"
 
     def test_malformed_yaml_gives_the_line(self, tmp_path: Path) -> None:
         with pytest.raises(BuildError, match="not valid YAML") as caught:
@@ -95,6 +94,34 @@ class TestCodebookErrors:
         text = TINY_CODEBOOK.replace("theme: SU-DEV,", "theme: SU-NOPE,")
         with pytest.raises(BuildError, match=r"tables\[2\]\.theme"):
             load_codebook(self.write(tmp_path, text))
+
+    def test_a_misspelt_key_is_an_error_with_the_nearest_valid_key(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("reported: false}", "reportd: false}", 1)
+        with pytest.raises(BuildError, match="unknown key 'reportd'") as caught:
+            load_codebook(self.write(tmp_path, text))
+        assert "did you mean 'reported'?" in (caught.value.action or "")
+        assert "reportd" in text.splitlines()[caught.value.line - 1]
+
+    def test_an_extra_top_level_section_is_an_error(self, tmp_path: Path) -> None:
+        with pytest.raises(BuildError, match="unknown key 'notes'") as caught:
+            load_codebook(self.write(tmp_path, TINY_CODEBOOK + "notes:\n  - to do\n"))
+        assert "'questions', 'tables'" in (caught.value.action or "")
+
+    def test_an_alias_is_refused(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("key: residents,", "key: &name residents,", 1)
+        with pytest.raises(BuildError, match=r"an anchor \(&name\) is used"):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_a_table_of_another_question_s_theme_is_an_error(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("theme: SU-DEV,", "theme: CH-ENG,")
+        with pytest.raises(BuildError, match="shows theme CH-ENG, which question 'support' lacks"):
+            load_codebook(self.write(tmp_path, text))
+
+    def test_a_table_with_needs_must_name_its_theme(self, tmp_path: Path) -> None:
+        text = TINY_CODEBOOK.replace("theme: SU-DEV,", "", 1)
+        with pytest.raises(BuildError, match="without a theme") as caught:
+            load_codebook(self.write(tmp_path, text))
+        assert caught.value.column == "tables[2].theme"
 
     def test_missing_file(self, tmp_path: Path) -> None:
         with pytest.raises(BuildError, match="missing"):

@@ -53,14 +53,15 @@ class TestFidelity:
     def test_table_1_1_is_laid_out_as_published(self, built: ProjectPaths) -> None:
         rows = (built.tables / "tbl-challenges.md").read_text().splitlines()[2:9]
         assert rows == [
-            "| 1. Engagement (273) "
+            # "1.\\ " is a no-break space: a cell starting "1. " would be a list in Typst.
+            "| 1.\\ Engagement (273) "
             "| Getting people engaged and involved in the partnership | 167 |",
             "|  | Raising awareness | 38 |",
             "|  | Getting specific groups and people engaged and involved | 31 |",
-            "| 2. Delivering the Big Local plan and projects (186) "
+            "| 2.\\ Delivering the Big Local plan and projects (186) "
             "| Maintaining momentum and progress | 33 |",
             "|  | Delivering complex projects and activities | 23 |",
-            "| 3. Relationships and networks (87) | Relationships with local authorities | 35 |",
+            "| 3.\\ Relationships and networks (87) | Relationships with local authorities | 35 |",
             "|  | Dealing with conflict | 32 |",
         ]
 
@@ -68,8 +69,8 @@ class TestFidelity:
         self, built: ProjectPaths
     ) -> None:
         text = (built.tables / "tbl-support.md").read_text()
-        assert text.index("1. Engagement (184)") < text.index(
-            "2. Partnership skills and development (197)"
+        assert text.index("1.\\ Engagement (184)") < text.index(
+            "2.\\ Partnership skills and development (197)"
         )
         discrepancies = pd.read_csv(built.tables / "discrepancies.csv")
         order = discrepancies.loc[discrepancies["check"].str.contains("descending")]
@@ -78,7 +79,7 @@ class TestFidelity:
     def test_tables_1_3_and_1_4_list_specific_needs(self, built: ProjectPaths) -> None:
         development = (built.tables / "tbl-development.md").read_text()
         legacy = (built.tables / "tbl-legacy.md").read_text()
-        assert "| 1. Core skills | Strategy or strategic thinking; " in development
+        assert "| 1.\\ Core skills | Strategy or strategic thinking; " in development
         assert "| 95 |" in development
         assert "How to be independent of Local Trust | 16 |" in legacy
 
@@ -110,13 +111,14 @@ def test_a_bad_input_stops_the_build_and_keeps_the_last_good_outputs(
     shutil.copytree(built.interim, paths.interim)
     shutil.copytree(built.processed, paths.processed)
     good = {path: sha256_of(path) for path in paths.processed.rglob("*") if path.is_file()}
-    coding_file = raw_inputs(paths).coding
+    coding_file = raw_inputs(paths).coding[0]
     coding = coding_file.read_text().splitlines()
-    coding[5] = coding[5].rsplit(",", 1)[0] + ",CH-MADE-UP"
+    response_id, question, _, coder = coding[5].split(",")
+    coding[5] = ",".join((response_id, question, "CH-MADE-UP", coder))
     coding_file.write_text("\n".join(coding) + "\n")
     manifest = paths.raw_checksums.read_text()
     paths.raw_checksums.write_text(
-        manifest.replace(sha256_of(raw_inputs(PATHS).coding), sha256_of(coding_file))
+        manifest.replace(sha256_of(raw_inputs(PATHS).coding[0]), sha256_of(coding_file))
     )
     with pytest.raises(BuildError) as caught:
         run_build(paths, formats=(), out=io.StringIO())

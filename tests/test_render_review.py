@@ -70,10 +70,28 @@ class TestReviewFile:
             read_reviews(path)
         assert (caught.value.line, caught.value.column) == (3, column)
 
-    def test_wrong_columns_are_refused(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize(
+        ("header", "problem", "hint"),
+        [("response_id,quote_sha256,reviewr,reviewed_on", "an unknown column 'reviewr'",
+          "did you mean 'reviewer'"),
+         ("response_id,quote_sha256,reviewer", "lacks the column 'reviewed_on'", ""),
+         ("quote_sha256,response_id,reviewer,reviewed_on", "in another order", "")],
+    )  # fmt: skip
+    def test_a_wrong_header_is_refused_naming_the_column(
+        self, tmp_path: Path, header: str, problem: str, hint: str
+    ) -> None:
         path = tmp_path / "reviews.csv"
-        path.write_text("id,hash\n", encoding="utf-8")
-        with pytest.raises(BuildError, match="wrong columns"):
+        path.write_text(header + "\n", encoding="utf-8")
+        with pytest.raises(BuildError, match=problem) as caught:
+            read_reviews(path)
+        assert caught.value.line == 1
+        assert hint in (caught.value.action or "")
+
+    def test_a_row_with_a_fifth_value_is_a_located_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "reviews.csv"
+        row = ",".join(("PMS20-0104", "a" * 64, "LT", DAY, "extra"))
+        path.write_text(",".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+        with pytest.raises(BuildError, match="the row has 5 values"):
             read_reviews(path)
 
 

@@ -999,6 +999,13 @@ class TestDistinctValues:
         assert distinct.frame["label"].tolist() == ["Cherry", "Apple", "Banana", "Bean"]
 
 
+NOT_NULL = '{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}}'
+
+
+def suite_text(name: str, expectation: str) -> str:
+    return '{"name": "' + name + '", "expectations": [' + expectation + "]}"
+
+
 class TestSuiteFileErrors:
     @pytest.fixture
     def project(self, tmp_path) -> ProjectPaths:
@@ -1020,9 +1027,67 @@ class TestSuiteFileErrors:
         assert raised.value.file == project.suite("broken")
 
     def test_name_must_match_the_file(self, project: ProjectPaths) -> None:
-        self.write(project, '{"name": "other", "expectations": []}')
+        self.write(project, suite_text("other", NOT_NULL))
         with pytest.raises(BuildError, match="does not match its file name"):
             v.load_suite("broken", project)
+
+    def failure(self, project: ProjectPaths, text: str) -> BuildError:
+        self.write(project, text)
+        with pytest.raises(BuildError) as raised:
+            v.load_suite("broken", project)
+        return raised.value
+
+    def test_an_unknown_key_is_located_with_the_nearest_valid_key(
+        self, project: ProjectPaths
+    ) -> None:
+        error = self.failure(
+            project,
+            '{\n  "name": "broken",\n  "expectations": [\n    {\n'
+            '      "type": "expect_column_values_to_not_be_null",\n'
+            '      "kwargs": {"column": "a"},\n      "severty": "warning"\n    }\n  ]\n}\n',
+        )
+        assert (error.line, error.column) == (7, "expectations[0].severty")
+        assert "did you mean 'severity'?" in (error.action or "")
+
+    def test_a_misspelt_argument_names_the_expectation_s_arguments(
+        self, project: ProjectPaths
+    ) -> None:
+        error = self.failure(
+            project,
+            '{"name": "broken", "expectations": [\n\t{"type": "expect_column_values_to_be_between",'
+            '\n\t "kwargs": {"column": "a", "min_value": 0, "mostlly": 0.5}}]}',
+        )
+        assert error.problem == (
+            "expectation 1 (expect_column_values_to_be_between) has an unknown argument 'mostlly'"
+        )
+        assert (error.line, error.column) == (3, "expectations[0].kwargs.mostlly")
+        assert "did you mean 'mostly'?" in (error.action or "")
+
+    def test_a_wrongly_typed_argument_is_gx_s_own_check(self, project: ProjectPaths) -> None:
+        error = self.failure(
+            project,
+            '{"name": "broken", "expectations": [{"type": "expect_column_values_to_be_between",'
+            ' "kwargs": {"column": "a", "min_value": 0, "mostly": 2}}]}',
+        )
+        assert "wrong argument 'mostly': ensure this value is less than or equal to 1" in (
+            error.problem
+        )
+
+    def test_an_unknown_severity_lists_the_two(self, project: ProjectPaths) -> None:
+        error = self.failure(
+            project,
+            suite_text("broken", NOT_NULL.replace("}}", '}, "severity": "info"}')),
+        )
+        assert error.column == "expectations[0].severity"
+        assert "'critical' or 'warning'" in (error.expected or "")
+
+    def test_a_key_written_twice_is_an_error(self, project: ProjectPaths) -> None:
+        error = self.failure(project, '{"name": "broken", "name": "broken", "expectations": []}')
+        assert "the key 'name' is written twice" in error.problem
+
+    def test_an_unknown_type_suggests_the_nearest(self, project: ProjectPaths) -> None:
+        error = self.failure(project, suite_text("broken", NOT_NULL.replace("null", "nul")))
+        assert "did you mean 'expect_column_values_to_not_be_null'" in (error.action or "")
 
     def test_unknown_expectation_type_is_not_dropped(self, project: ProjectPaths) -> None:
         self.write(

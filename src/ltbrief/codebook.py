@@ -6,14 +6,73 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
 import pandas as pd
-import yaml
+from pydantic import Field
 
-from ltbrief.errors import BuildError
+from ltbrief.config import Loaded, Strict, load_model
+from ltbrief.errors import BuildError, did_you_mean
 
-TABLE_LAYOUTS = ("subthemes-by-theme", "subthemes-with-needs")
+CODEBOOK_ACTION = "restore data/codebook.yml from git, or correct it (docs/data-dictionary.md)"
+
+Text = Annotated[str, Field(min_length=1)]
+Code = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")]
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class CodeEntry(Strict):
+    """What a theme and a sub-theme both have: a code, a key, a label, a place in order."""
+
+    code: Code
+    key: Key
+    label: Text
+    order: int
+    reported: bool = True
+    description: str = ""
+
+
+class SubthemeEntry(CodeEntry):
+    """A sub-theme: the code each coded reference names, its label and display order."""
+
+    indicative_phrases: list[str] = Field(default_factory=list)
+    # The code's name in the QDA tool, when it differs from ``code`` (docs/coding-sources.md).
+    tool_code: str = ""
+    specific_needs: list[str] = Field(default_factory=list)
+
+
+class ThemeEntry(CodeEntry):
+    """A theme: its sub-themes, its label and display order."""
+
+    subthemes: list[SubthemeEntry] = Field(min_length=1)
+
+
+class QuestionEntry(Strict):
+    """An open-ended question: its key in the coding, its survey column, its themes."""
+
+    key: Key
+    column: Text
+    text: Text
+    themes: list[ThemeEntry] = Field(min_length=1)
+
+
+class TableEntry(Strict):
+    """How one table of the brief is laid out."""
+
+    id: Annotated[str, Field(pattern=r"^tbl-[a-z0-9-]+$")]
+    caption: Text
+    question: Key
+    # A row per sub-theme grouped under its theme, or the sub-themes of one theme with needs.
+    rows: Literal["subthemes-by-theme", "subthemes-with-needs"]
+    headers: list[Text] = Field(min_length=3, max_length=3)
+    theme: Code | None = None
+
+
+class CodebookFile(Strict):
+    """``data/codebook.yml``: the questions with their themes, then the brief's tables."""
+
+    questions: list[QuestionEntry] = Field(min_length=1)
+    tables: list[TableEntry] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -88,216 +147,98 @@ class Codebook:
 
 
 def load_codebook(path: Path) -> Codebook:
-    """Read and check the codebook, failing with the entry and field that is wrong."""
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except FileNotFoundError as error:
-        raise BuildError(
-            "the codebook is missing",
-            file=path,
-            expected="a YAML codebook as described in docs/data-dictionary.md",
-            action="restore data/codebook.yml from git",
-        ) from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise BuildError(
-            f"the codebook is not valid YAML ({getattr(error, 'problem', error)})",
-            file=path,
-            line=mark.line + 1 if mark else None,
-            expected="valid YAML",
-            action="fix the indentation or quoting at that line",
-        ) from error
-    if not isinstance(document, dict):
-        raise BuildError(
-            "the codebook is empty or not a mapping",
-            file=path,
-            expected="top-level keys 'questions' and 'tables'",
-            action="restore data/codebook.yml from git",
-        )
-    questions, rows = _read_questions(document, path)
-    subthemes = pd.DataFrame(rows)
-    tables = _read_tables(document, path, questions, subthemes)
-    return Codebook(path, tuple(questions), subthemes, tuple(tables))
+    """Read the codebook into questions, one row per sub-theme, and the table layouts.
 
-
-def _read_questions(document: dict[str, Any], path: Path) -> tuple[list[Question], list[dict]]:
-    """Flatten questions -> themes -> sub-themes into rows, checking fields and unique codes."""
-    questions: list[Question] = []
-    rows: list[dict[str, Any]] = []
-    defined: dict[str, int | None] = {}
-    for q_index, question in enumerate(_required_list(document, "questions", path, "the codebook")):
-        where = f"questions[{q_index}]"
-        questions.append(
-            Question(
-                key=_required(question, "key", path, where),
-                column=_required(question, "column", path, where),
-                text=_required(question, "text", path, where),
-                line=_line(question),
-            )
-        )
-        for t_index, theme in enumerate(_required_list(question, "themes", path, where)):
-            theme_where = f"{where}.themes[{t_index}]"
-            theme_fields = {
-                "question": questions[-1].key,
-                "theme_code": _unique_code(theme, defined, path, theme_where),
-                "theme_key": _required(theme, "key", path, theme_where),
-                "theme_label": _required(theme, "label", path, theme_where),
-                "theme_order": _required_int(theme, "order", path, theme_where),
-                "theme_reported": _optional_bool(theme, "reported", path, theme_where),
+    Every key, type and cross-reference is checked; an error names the line and key.
+    """
+    loaded = load_model(path, CodebookFile, "the codebook", CODEBOOK_ACTION)
+    _check_unique_codes(loaded)
+    _check_tables(loaded)
+    questions = tuple(
+        Question(entry.key, entry.column, entry.text, loaded.line_of("questions", index))
+        for index, entry in enumerate(loaded.model.questions)
+    )
+    subthemes = pd.DataFrame(
+        [
+            {
+                "question": question.key,
+                "theme_code": theme.code,
+                "theme_key": theme.key,
+                "theme_label": theme.label,
+                "theme_order": theme.order,
+                "theme_reported": theme.reported,
+                "subtheme_code": subtheme.code,
+                "subtheme_key": subtheme.key,
+                "subtheme_label": subtheme.label,
+                "subtheme_order": subtheme.order,
+                "subtheme_reported": subtheme.reported,
+                "description": subtheme.description,
+                "indicative_phrases": list(subtheme.indicative_phrases),
+                "tool_code": subtheme.tool_code,
+                "specific_needs": list(subtheme.specific_needs),
             }
-            subthemes = _required_list(theme, "subthemes", path, theme_where)
-            for s_index, subtheme in enumerate(subthemes):
-                sub_where = f"{theme_where}.subthemes[{s_index}]"
-                rows.append(
-                    {
-                        **theme_fields,
-                        "subtheme_code": _unique_code(subtheme, defined, path, sub_where),
-                        "subtheme_key": _required(subtheme, "key", path, sub_where),
-                        "subtheme_label": _required(subtheme, "label", path, sub_where),
-                        "subtheme_order": _required_int(subtheme, "order", path, sub_where),
-                        "subtheme_reported": _optional_bool(subtheme, "reported", path, sub_where),
-                        "description": str(subtheme.get("description", "")),
-                        "indicative_phrases": list(subtheme.get("indicative_phrases") or []),
-                        "tool_code": str(subtheme.get("tool_code") or ""),
-                        "specific_needs": list(subtheme.get("specific_needs") or []),
-                    }
-                )
-    return questions, rows
+            for question in loaded.model.questions
+            for theme in question.themes
+            for subtheme in theme.subthemes
+        ]
+    )
+    tables = tuple(
+        TableSpec(
+            table.id, table.caption, table.question, table.rows, tuple(table.headers), table.theme
+        )  # type: ignore[arg-type]
+        for table in loaded.model.tables
+    )
+    return Codebook(path, questions, subthemes, tables)
 
 
-def _read_tables(
-    document: dict[str, Any], path: Path, questions: list[Question], subthemes: pd.DataFrame
-) -> list[TableSpec]:
-    """Read the table layouts and check they point at questions and themes that exist."""
-    question_keys = {question.key for question in questions}
-    theme_codes = set(subthemes["theme_code"])
-    tables = []
-    for index, table in enumerate(_required_list(document, "tables", path, "the codebook")):
-        where = f"tables[{index}]"
-        headers = _required_list(table, "headers", path, where)
-        spec = TableSpec(
-            id=_required(table, "id", path, where),
-            caption=_required(table, "caption", path, where),
-            question=_required(table, "question", path, where),
-            rows=_required(table, "rows", path, where),
-            headers=tuple(str(header) for header in headers),  # type: ignore[arg-type]
-            theme=table.get("theme"),
-        )
-        problems = {
-            "question": spec.question in question_keys,
-            "rows": spec.rows in TABLE_LAYOUTS,
-            "headers": len(spec.headers) == 3,
-            "theme": spec.theme is None or spec.theme in theme_codes,
-        }
-        for field, ok in problems.items():
-            if not ok:
-                raise BuildError(
-                    f"{where}.{field} is {getattr(spec, field)!r}",
-                    file=path,
-                    line=_line(table),
-                    expected={
-                        "question": f"one of {sorted(question_keys)}",
-                        "rows": f"one of {list(TABLE_LAYOUTS)}",
-                        "headers": "three column headers",
-                        "theme": "a theme code defined under questions",
-                    }[field],
-                    action=f"correct {where}.{field} in the codebook",
-                )
-        tables.append(spec)
-    return tables
+def _check_unique_codes(loaded: Loaded[CodebookFile]) -> None:
+    """Fail at the second definition of a theme or sub-theme code, naming the first."""
+    defined: dict[str, int | None] = {}
+    for q, question in enumerate(loaded.model.questions):
+        for t, theme in enumerate(question.themes):
+            entries = [(("questions", q, "themes", t), theme.code)] + [
+                (("questions", q, "themes", t, "subthemes", s), subtheme.code)
+                for s, subtheme in enumerate(theme.subthemes)
+            ]
+            for location, code in entries:
+                line = loaded.line_of(*location)
+                if code in defined:
+                    first = f" (first at line {defined[code]})" if defined[code] else ""
+                    raise loaded.error(
+                        f"code {code} is already defined{first}",
+                        *location,
+                        "code",
+                        expected="each theme and sub-theme code once across the codebook",
+                        action="rename or remove the duplicate entry",
+                    )
+                defined[code] = line
 
 
-def _required(entry: Any, field: str, path: Path, where: str) -> Any:
-    """Return ``entry[field]``, or fail naming the entry that lacks it."""
-    if not isinstance(entry, dict) or entry.get(field) in (None, ""):
-        raise BuildError(
-            f"{where} has no '{field}'",
-            file=path,
-            line=_line(entry),
-            expected=f"every entry under {where.rsplit('[', 1)[0]} to have a '{field}'",
-            action=f"add '{field}' to {where}",
-        )
-    return entry[field]
-
-
-def _required_list(entry: Any, field: str, path: Path, where: str) -> list[Any]:
-    """Return the non-empty list ``entry[field]``, or fail naming the entry."""
-    value = _required(entry, field, path, where)
-    if not isinstance(value, list) or not value:
-        raise BuildError(
-            f"{where} has an empty or malformed '{field}'",
-            file=path,
-            line=_line(entry),
-            expected=f"a non-empty list under '{field}'",
-            action=f"list at least one item under {where}.{field}",
-        )
-    return value
-
-
-def _required_int(entry: Any, field: str, path: Path, where: str) -> int:
-    """Return the whole number ``entry[field]``, or fail naming the entry."""
-    value = _required(entry, field, path, where)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BuildError(
-            f"{where}.{field} is {value!r}",
-            file=path,
-            line=_line(entry),
-            expected="a whole number, e.g. 1 for the first in display order",
-            action=f"give {where} a numeric '{field}'",
-        )
-    return value
-
-
-def _optional_bool(entry: Any, field: str, path: Path, where: str) -> bool:
-    """Return ``entry[field]`` (true when absent), or fail unless it is true or false."""
-    value = entry.get(field, True)
-    if not isinstance(value, bool):
-        raise BuildError(
-            f"{where}.{field} is {value!r}",
-            file=path,
-            line=_line(entry),
-            expected="true or false, unquoted",
-            action=f"set {where}.{field} to true or false",
-        )
-    return value
-
-
-def _unique_code(entry: Any, defined: dict[str, int | None], path: Path, where: str) -> str:
-    """Return the entry's code and record where it is defined; fail if it was already."""
-    code = _required(entry, "code", path, where)
-    if code in defined:
-        first = f" (first at line {defined[code]})" if defined[code] else ""
-        raise BuildError(
-            f"{where} defines code {code}, which is already defined{first}",
-            file=path,
-            line=_line(entry),
-            expected="each theme and sub-theme code once across the codebook",
-            action="rename or remove the duplicate entry",
-        )
-    defined[code] = _line(entry)
-    return code
-
-
-def _line(entry: Any) -> int | None:
-    """The line a codebook entry starts on, when it is a mapping read from the file."""
-    return getattr(entry, "line", None)
-
-
-class _Entry(dict):
-    """A YAML mapping that remembers the line it starts on."""
-
-    line: int | None = None
-
-
-class _LineLoader(yaml.SafeLoader):
-    """The safe YAML loader, with mappings that remember their line for located errors."""
-
-
-def _construct_entry(loader: _LineLoader, node: yaml.MappingNode) -> _Entry:
-    """Build a YAML mapping as a dict that knows the line it starts on."""
-    entry = _Entry(loader.construct_mapping(node, deep=True))
-    entry.line = node.start_mark.line + 1
-    return entry
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_entry)
+def _check_tables(loaded: Loaded[CodebookFile]) -> None:
+    """Fail on a table whose question or theme is not in the codebook."""
+    questions = {question.key: question for question in loaded.model.questions}
+    for index, table in enumerate(loaded.model.tables):
+        if table.question not in questions:
+            raise loaded.error(
+                f"table {table.id} shows question {table.question!r}, which the codebook lacks",
+                "tables", index, "question",
+                expected=f"one of the question keys {sorted(questions)}",
+                action=did_you_mean(table.question, questions, "correct the table's question"),
+            )  # fmt: skip
+        themes = [theme.code for theme in questions[table.question].themes]
+        if (table.rows == "subthemes-with-needs") != (table.theme is not None):
+            raise loaded.error(
+                f"table {table.id} has rows {table.rows!r} "
+                f"{'without' if table.theme is None else 'with'} a theme",
+                "tables", index, "theme",
+                expected="a theme for rows subthemes-with-needs, and none for subthemes-by-theme",
+                action="add or remove the table's 'theme'",
+            )  # fmt: skip
+        if table.theme is not None and table.theme not in themes:
+            raise loaded.error(
+                f"table {table.id} shows theme {table.theme}, which question "
+                f"{table.question!r} lacks",
+                "tables", index, "theme",
+                expected=f"one of the question's theme codes {themes}",
+                action=did_you_mean(table.theme, themes, "correct the table's theme"),
+            )  # fmt: skip

@@ -15,6 +15,7 @@ valid names. The YAML is read strictly and plainly:
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import typing
@@ -118,6 +119,48 @@ def read_yaml(text: str, path: Path, what: str) -> tuple[Any, dict[Location, int
     return _value(node, (), lines, path), lines
 
 
+def read_json(path: Path, what: str, action: str) -> tuple[Any, dict[Location, int]]:
+    """Read a JSON file into plain Python data and, where it can, the line of every key.
+
+    JSON is read by the json module; the lines come from reading the same text as
+    YAML, of which JSON is a subset (a tab outside a string is JSON whitespace, so it
+    is read as a space). A key written twice, or NaN and Infinity, are errors.
+    """
+    if not path.is_file():
+        raise BuildError(f"{what} is missing", file=path, action=action)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise BuildError(
+            f"{what} is not valid JSON: {error.msg}",
+            file=path,
+            line=error.lineno,
+            expected="valid JSON: double-quoted keys and text, no comma after the last item",
+            action=action,
+        ) from None
+    except ValueError as error:
+        raise BuildError(f"{what} is not plain JSON: {error}", file=path, action=action) from None
+    lines: dict[Location, int] = {}
+    try:
+        _value(yaml.compose(text.replace("\t", " "), Loader=yaml.SafeLoader), (), lines, path)
+    except yaml.YAMLError:
+        lines.clear()
+    return data, lines
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise ValueError(f"the key {twice[0]!r} is written twice in one object")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _refuse_anchors_and_tags(text: str, path: Path) -> None:
     """Fail at the first anchor, alias or explicit tag, which no project file needs."""
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -206,7 +249,7 @@ def _located(
     # A misspelt key is both unknown and, under its right name, missing: the unknown key
     # is the one that explains both.
     first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
-    location: Location = tuple(part for part in first["loc"] if not _is_union_tag(part))
+    location = _in_the_file(first["loc"], lines, missing=first["type"] == "missing")
     more = f" (and {len(problems) - 1} more problem(s) after it)" if len(problems) > 1 else ""
     line = _line(lines, location)
     key = _dotted(location)
@@ -258,9 +301,23 @@ def _shown(value: Any) -> str:
     return f": {text if len(text) <= 60 else text[:56] + '...'}"
 
 
-def _is_union_tag(part: str | int) -> bool:
-    """pydantic names the member of a union it tried, e.g. ``function-after[...]``."""
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+def _in_the_file(
+    location: Sequence[str | int], lines: dict[Location, int], missing: bool
+) -> Location:
+    """pydantic's location of an error without the union members it names along the way.
+
+    A member is named by its type (``TypstOptions``, ``str``, ``function-after[...]``);
+    it is told from a key by not being one at that place in the file (a missing key,
+    the last part of its location, is not in the file either).
+    """
+    kept: Location = ()
+    for position, part in enumerate(location):
+        missing_key = missing and position == len(location) - 1
+        tag = isinstance(part, str) and ("[" in part or part.startswith("function-"))
+        absent = bool(lines) and (*kept, part) not in lines and not missing_key
+        if not (tag or (isinstance(part, str) and absent)):
+            kept = (*kept, part)
+    return kept
 
 
 def _dotted(location: Sequence[str | int]) -> str:
@@ -303,15 +360,23 @@ def _contained(annotation: Any, part: str | int) -> Iterator[Any]:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None`` down to the model or container inside."""
+    """Strip ``Annotated`` and ``X | None`` down to the model or container inside.
+
+    Of a union holding one model and plain values (``Options | "default"``), the model.
+    """
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            if len(members) != 1:
+            models = [
+                member
+                for member in members
+                if isinstance(member, type) and issubclass(member, BaseModel)
+            ]
+            if len(members) != 1 and len(models) != 1:
                 return annotation
-            annotation = members[0]
+            annotation = members[0] if len(members) == 1 else models[0]
         else:
             return annotation

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ltbrief.config import read_yaml
 from ltbrief.errors import BuildError
 
 if TYPE_CHECKING:
@@ -87,16 +88,7 @@ def read_yaml_mapping(path: Path, what: str, action: str) -> dict[str, Any]:
     """Read a YAML file that must hold a mapping, failing with its line and ``action``."""
     if not path.is_file():
         raise BuildError(f"the {what} is missing", file=path, action=action)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise BuildError(
-            f"the {what} is not valid YAML ({getattr(error, 'problem', error)})",
-            file=path,
-            line=mark.line + 1 if mark else None,
-            action=action,
-        ) from error
+    data, _ = read_yaml(path.read_text(encoding="utf-8"), path, f"the {what}")
     if not isinstance(data, dict):
         raise BuildError(f"the {what} is not a YAML mapping", file=path, action=action)
     return data

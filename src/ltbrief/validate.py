@@ -12,7 +12,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +20,7 @@ import pandas as pd
 from ltbrief.errors import BuildError
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.sources.grid import ROW_INDEX
+from ltbrief.suites import read_suite
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -157,7 +157,7 @@ class ValidationFailed(BuildError):
 
 def load_suite(name: str, paths: ProjectPaths = PATHS) -> ExpectationSuite:
     """Read the suite ``expectations/<name>.json`` into an in-memory ExpectationSuite."""
-    spec = _read_suite_spec(name, paths)
+    spec = read_suite(name, paths)
     return _build_suite(spec, [True] * len(spec["expectations"]))
 
 
@@ -169,7 +169,7 @@ def validate(
     paths: ProjectPaths = PATHS,
 ) -> ValidationReport:
     """Check ``frame`` against the named suite and report every expectation's outcome."""
-    spec = _read_suite_spec(suite, paths)
+    spec = read_suite(suite, paths)
     given = dict(parameters or {})
     _check_parameters(spec, given, paths)
     located = frame.index.name == ROW_INDEX
@@ -470,46 +470,6 @@ def _row_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
             codes, uniques = pd.factorize(key, use_na_sentinel=False)
             combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
     return combined
-
-
-def _read_suite_spec(name: str, paths: ProjectPaths) -> dict[str, Any]:
-    """Read a suite file as JSON, failing with the file and what is wrong in it."""
-    path = paths.suite(name)
-    action = f"restore {path.name} from git, or correct it by hand (see expectations/README.md)"
-    if not path.is_file():
-        raise BuildError(f"no suite named '{name}'", file=path, action=action)
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise BuildError(
-            f"the suite is not valid JSON: {error.msg}", file=path, line=error.lineno, action=action
-        ) from error
-    if not isinstance(spec, dict) or spec.get("name") != name:
-        raise BuildError(
-            "the suite's name does not match its file name",
-            file=path,
-            expected=f'a JSON object with "name": "{name}"',
-            action=action,
-        )
-    _check_expectation_types(spec, path)
-    return spec
-
-
-def _check_expectation_types(spec: dict[str, Any], path: Path) -> None:
-    """Fail on an unknown expectation type, which GX would otherwise drop with a log line."""
-    from great_expectations.expectations.registry import list_registered_expectation_implementations
-
-    known = set(list_registered_expectation_implementations())
-    for number, expectation in enumerate(spec.get("expectations", []), start=1):
-        kind = expectation.get("type") if isinstance(expectation, dict) else None
-        if kind not in known:
-            raise BuildError(
-                f"expectation {number} has unknown type {kind!r}",
-                file=path,
-                expected="a Great Expectations 1.x expectation type, e.g. "
-                "expect_column_values_to_not_be_null",
-                action="correct the type in the suite file",
-            )
 
 
 def _check_parameters(spec: dict[str, Any], given: dict[str, Any], paths: ProjectPaths) -> None:

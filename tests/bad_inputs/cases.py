@@ -16,7 +16,6 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from dataclasses import replace as replace_field
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,8 @@ import pandas as pd
 from ltbrief import synth
 from ltbrief.io import read_parquet
 from ltbrief.paths import ProjectPaths
+from ltbrief.sources.mapping import raw_inputs
+from ltbrief.synth.exports import EXPORTERS
 
 SURVEY = "data/raw/survey_export.csv"
 CODING = "data/raw/coded_references.csv"
@@ -206,10 +207,11 @@ def as_layout(layout: str, change: Callable[[pd.DataFrame], pd.DataFrame] | None
     """
 
     def apply(root: Path) -> None:
-        survey = synth.generate()
+        survey, paths = synth.generate(), ProjectPaths.at(root)
+        synth.write(survey, paths, layout)
         if change is not None:
-            survey = replace_field(survey, survey_export=change(survey.survey_export.copy()))
-        synth.write(survey, ProjectPaths.at(root), layout)
+            # The coding was written from the good export; only the survey file is broken.
+            EXPORTERS[layout](change(survey.survey_export.copy()), raw_inputs(paths).survey)
 
     return apply
 
@@ -811,7 +813,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-missing-response",
         "a coded reference to a response id the survey export does not have",
-        [append(CODING, "PMS20-9999,challenge,CH-ENG-INV\n")],
+        [append(CODING, "PMS20-9999,challenge,CH-ENG-INV,Analyst A\n")],
         Fails(
             CODING,
             ("PMS20-9999 is not among the valid responses",),
@@ -835,7 +837,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-blank-answer",
         "a reference coded to a question the respondent left blank",
-        [append(CODING, "PMS20-0002,support,SU-DEV-CORE\n")],
+        [append(CODING, "PMS20-0002,support,SU-DEV-CORE,Analyst A\n")],
         Fails(
             CODING,
             ("no answer in support_needed",),
@@ -847,10 +849,14 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-unknown-code",
         "a code that is not in the codebook",
-        [append(CODING, "PMS20-0003,challenge,CH-ENG-XYZ\n")],
+        [append(CODING, "PMS20-0003,challenge,CH-ENG-XYZ,Analyst A\n")],
         Fails(
             CODING,
-            ("'CH-ENG-XYZ' is not in the codebook", "expected: a sub-theme code"),
+            (
+                "the tool code 'CH-ENG-XYZ' is used in the coding but the codebook places it on no "
+                "sub-theme",
+                "did you mean 'CH-ENG-INV'",
+            ),
             "02-code-responses",
             row=-1,
             column="code",
@@ -859,7 +865,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-wrong-question",
         "a support code used for the challenge question",
-        [append(CODING, "PMS20-0003,challenge,SU-DEV-CORE\n")],
+        [append(CODING, "PMS20-0003,challenge,SU-DEV-CORE,Analyst A\n")],
         Fails(
             CODING,
             ("SU-DEV-CORE belongs to the support question",),
@@ -871,7 +877,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-unknown-question",
         "a question key the codebook does not have ('challenges')",
-        [append(CODING, "PMS20-0003,challenges,CH-ENG-INV\n")],
+        [append(CODING, "PMS20-0003,challenges,CH-ENG-INV,Analyst A\n")],
         Fails(
             CODING,
             ("'challenges' is not a question", "challenge, support"),
@@ -883,7 +889,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "coding-duplicate-reference",
         "the same reference exported twice",
-        [append(CODING, "PMS20-0003,challenge,CH-ENG-AWARE\n")],
+        [append(CODING, "PMS20-0003,challenge,CH-ENG-AWARE,Analyst A\n")],
         Fails(CODING, ("coded CH-ENG-AWARE twice",), "02-code-responses", row=-1, column="code"),
     ),
     Case(
@@ -1065,7 +1071,7 @@ CASES: tuple[Case, ...] = (
         Fails(
             CODEBOOK,
             (
-                "defines code CH-DEL-COVID, which is already defined",
+                "code CH-DEL-COVID is already defined (first at line",
                 "expected: each theme and sub-theme code once",
             ),
             line="          - code: CH-DEL-COVID\n",
@@ -1084,8 +1090,8 @@ CASES: tuple[Case, ...] = (
         ],
         Fails(
             CODEBOOK,
-            ("questions[1].themes[3] has an empty or malformed 'subthemes'",),
-            line="- code: SU-EXI\n",
+            ("wrong value at questions[1].themes[3].subthemes", "at least 1 item"),
+            line="        subthemes: []\n",
         ),
     ),
     Case(
@@ -1100,8 +1106,8 @@ CASES: tuple[Case, ...] = (
         [replace(CODEBOOK, "\n        order: 2\n", "\n        order: second\n")],
         Fails(
             CODEBOOK,
-            ("questions[0].themes[1].order is 'second'", "a whole number"),
-            line="      - code: CH-DEL\n",
+            ("wrong value at questions[0].themes[1].order: 'second'", "a valid integer"),
+            line="        order: second\n",
         ),
     ),
     Case(
@@ -1113,6 +1119,57 @@ CASES: tuple[Case, ...] = (
             ("column 'support_need', which the clean responses do not have",),
             "01-clean-responses",
             line="  - key: support\n",
+        ),
+    ),
+    Case(
+        "codebook-misspelt-key",
+        "a sub-theme's 'reported: false' misspelt, which was once ignored in silence",
+        [replace(CODEBOOK, "            reported: false\n", "            reportd: false\n")],
+        Fails(
+            CODEBOOK,
+            ("the codebook has an unknown key 'reportd'", "did you mean 'reported'?"),
+            line="reportd: false",
+            column="questions[0].themes[0].subthemes[3].reportd",
+        ),
+    ),
+    Case(
+        "codebook-extra-section",
+        "a top-level section the codebook does not have",
+        [append(CODEBOOK, "notes:\n  - check the legacy codes\n")],
+        Fails(CODEBOOK, ("unknown key 'notes'", "'questions', 'tables'"), line="notes:"),
+    ),
+    Case(
+        "codebook-alias",
+        "a YAML anchor and alias, which no project file needs",
+        [replace(CODEBOOK, "label: Engagement\n", "label: &engagement Engagement\n")],
+        Fails(CODEBOOK, ("an anchor (&name) is used",), line="&engagement"),
+    ),
+    # _quarto.yml, the front matter and the quote reviews (the suites are the checkout's)
+    Case(
+        "quarto-misspelt-option",
+        "a misspelt format option in _quarto.yml, which Quarto would ignore",
+        [replace("_quarto.yml", "embed-resources: true", "embed-resource: true")],
+        Fails(
+            "_quarto.yml",
+            ("unknown key 'embed-resource'", "did you mean 'embed-resources'?"),
+            line="embed-resource:",
+        ),
+    ),
+    Case(
+        "report-unsupported-front-matter",
+        "a front-matter key neither the embedded engine nor the template prints",
+        [replace(REPORT, "author: Local Trust\n", "author: Local Trust\nsubtitle: 2020 survey\n")],
+        Fails(REPORT, ("the front matter has an unknown key 'subtitle'",), line="subtitle:"),
+    ),
+    Case(
+        "reviews-misspelt-column",
+        "the quote-review file's header with a misspelt column",
+        [replace("data/quote-reviews.csv", ",reviewer,", ",reviewr,")],
+        Fails(
+            "data/quote-reviews.csv",
+            ("unknown column 'reviewr'", "did you mean 'reviewer'"),
+            "render-html",
+            line=1,
         ),
     ),
     Case(

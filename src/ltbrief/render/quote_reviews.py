@@ -9,6 +9,7 @@ row, and on a quote whose words changed since its row was written, so automated 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import re
@@ -16,16 +17,58 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+from pydantic import AfterValidator, ValidationError
 
-from ltbrief.errors import BuildError
+from ltbrief.config import Strict
+from ltbrief.errors import BuildError, did_you_mean
 from ltbrief.io import write_csv
 
-COLUMNS = ("response_id", "quote_sha256", "reviewer", "reviewed_on")
 REVIEW_COMMAND = "python -m ltbrief.render review --reviewer XY"
-_INITIALS = re.compile(r"^[A-Z]{2,4}$")
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_INITIALS = re.compile(r"[A-Z]{2,4}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _response_id(text: str) -> str:
+    if not text.strip() or text != text.strip():
+        raise ValueError("a response id without spaces at either end, e.g. PMS20-0104")
+    return text
+
+
+def _digest(text: str) -> str:
+    if not _DIGEST.fullmatch(text):
+        raise ValueError("64 lower-case hex digits, the quote's SHA-256")
+    return text
+
+
+def _initials(text: str) -> str:
+    if not _INITIALS.fullmatch(text):
+        raise ValueError("2 to 4 capital letters, the reviewer's initials, e.g. LT")
+    return text
+
+
+def _iso_date(text: str) -> str:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        text = ""
+    if len(text) != len("YYYY-MM-DD"):
+        raise ValueError("a date as YYYY-MM-DD")
+    return text
+
+
+class ReviewRow(Strict):
+    """A row of ``data/quote-reviews.csv``: who read which quote's words against its answer."""
+
+    response_id: Annotated[str, AfterValidator(_response_id)]
+    quote_sha256: Annotated[str, AfterValidator(_digest)]
+    reviewer: Annotated[str, AfterValidator(_initials)]
+    reviewed_on: Annotated[str, AfterValidator(_iso_date)]
+
+
+COLUMNS = tuple(ReviewRow.model_fields)
 
 
 @dataclass(frozen=True, order=True)
@@ -50,60 +93,74 @@ def quote_digest(text: str) -> str:
 
 def check_initials(reviewer: str) -> str:
     """The reviewer's initials, or a ``BuildError`` saying how to write them."""
-    if not _INITIALS.match(reviewer):
+    try:
+        return _initials(reviewer)
+    except ValueError as error:
         raise BuildError(
             f"reviewer {reviewer!r} is not a reviewer's initials",
-            expected="2 to 4 capital letters, e.g. LT",
+            expected=str(error),
             action="give your initials: --reviewer XY",
-        )
-    return reviewer
+        ) from None
 
 
 def read_reviews(path: Path) -> list[Review]:
-    """The reviews in ``path``; none when the file does not exist yet."""
+    """The reviews in ``path``, each row checked; none when the file does not exist yet."""
     if not path.is_file():
         return []
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if tuple(frame.columns) != COLUMNS:
-        raise BuildError(
-            "the quote-review file has the wrong columns",
-            file=path,
-            line=1,
-            expected=",".join(COLUMNS),
-            action=f"restore the header line, or record the reviews again: {REVIEW_COMMAND}",
-        )
-    reviews = [Review(*row) for row in frame.itertuples(index=False)]
-    for line, review in enumerate(reviews, start=2):
-        _check_row(review, path, line)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        _check_header(next(rows, []), path)
+        reviews = [_review(row, rows.line_num, path) for row in rows]
     return reviews
 
 
-def _check_row(review: Review, path: Path, line: int) -> None:
-    """Raise a ``BuildError`` naming the line and column of the first bad value."""
-    checks = (
-        ("response_id", bool(review.response_id.strip()), "a response id, e.g. PMS20-0104"),
-        ("quote_sha256", bool(_DIGEST.match(review.quote_sha256)), "64 lower-case hex digits"),
-        ("reviewer", bool(_INITIALS.match(review.reviewer)), "2 to 4 capital letters"),
-        ("reviewed_on", _is_iso_date(review.reviewed_on), "a date as YYYY-MM-DD"),
-    )
-    for column, valid, expected in checks:
-        if not valid:
-            raise BuildError(
-                f"{column} {getattr(review, column)!r} is not valid",
-                file=path,
-                line=line,
-                column=column,
-                expected=expected,
-                action=f"fix the row, or record the review again: {REVIEW_COMMAND}",
-            )
-
-
-def _is_iso_date(text: str) -> bool:
+def _review(row: list[str], line: int, path: Path) -> Review:
+    """The review on one line of the file, or a ``BuildError`` naming its first bad value."""
+    if len(row) != len(COLUMNS):
+        raise BuildError(
+            f"the row has {len(row)} values",
+            file=path,
+            line=line,
+            expected=f"{len(COLUMNS)} values: {','.join(COLUMNS)}",
+            action=f"fix the row, or record the review again: {REVIEW_COMMAND}",
+        )
+    values = dict(zip(COLUMNS, row, strict=True))
     try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == len("YYYY-MM-DD")
+        return Review(**ReviewRow.model_validate(values).model_dump())
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        column = str(first["loc"][0])
+        raise BuildError(
+            f"{column} {values[column]!r} is not valid",
+            file=path,
+            line=line,
+            column=column,
+            expected=first["msg"].removeprefix("Value error, "),
+            action=f"fix the row, or record the review again: {REVIEW_COMMAND}",
+        ) from None
+
+
+def _check_header(columns: list[str], path: Path) -> None:
+    """Fail on a header line that is not exactly the four columns, naming the first wrong one."""
+    if tuple(columns) == COLUMNS:
+        return
+    unknown = [column for column in columns if column not in COLUMNS]
+    missing = [column for column in COLUMNS if column not in columns]
+    if unknown:
+        problem = f"the quote-review file has an unknown column '{unknown[0]}'"
+        hint = did_you_mean(unknown[0], COLUMNS, "remove the column")
+    elif missing:
+        problem, hint = f"the quote-review file lacks the column '{missing[0]}'", ""
+    else:
+        problem, hint = "the quote-review file has its columns in another order", ""
+    raise BuildError(
+        problem,
+        file=path,
+        line=1,
+        expected=",".join(COLUMNS),
+        action=f"{hint + '; ' if hint else ''}restore the header line, or record the reviews "
+        f"again: {REVIEW_COMMAND}",
+    )
 
 
 def write_reviews(path: Path, reviews: Iterable[Review]) -> Path:

@@ -281,12 +281,24 @@ def _times(
     ``2020-06-14 19:02:11``, text in a declared ``format``) are placed in the declared
     time zone, or the one the export names, and written with their offset.
     """
-    if declared.format is None and all(
-        type(cell) is str and (not cell.strip() or _ISO_WITH_OFFSET.fullmatch(cell.strip()))
-        for cell in cells
-    ):
+    blank = [type(cell) is str and not cell.strip() for cell in cells]
+    offset = [
+        type(cell) is str and bool(_ISO_WITH_OFFSET.fullmatch(cell.strip())) for cell in cells
+    ]
+    fine = [empty or iso for empty, iso in zip(blank, offset, strict=True)]
+    if declared.format is None and all(fine):
         return list(cells), None  # type: ignore[arg-type]
     zone = declared.timezone or column.timezone
+    if zone is None and declared.format is None and any(offset):
+        # The export writes offsets: a time without one is a bad value, not a local time.
+        index = fine.index(False)
+        raise BuildError(
+            f"{cell_text(cells[index])!r} is not a date and time with a UTC offset, as the "
+            "column's other times are",
+            **located.where(("submitted_at",), index),
+            expected="ISO 8601 with an offset, e.g. 2020-06-14T19:02:11+01:00",
+            action="correct the value, or export the times again",
+        )
     if zone is None:
         raise sources.error(
             f"the submission times in column {column.name!r} have no UTC offset and no time "
