@@ -33,7 +33,7 @@ test: $(INSTALLED)
 	$(PY) -m pytest
 
 .PHONY: preview
-## Rebuild the HTML brief in place on every save of a source (for editors; Ctrl+C stops)
+## Serve the brief on 127.0.0.1, rebuilt and reloaded on every save (for editors; Ctrl+C stops)
 preview: $(INSTALLED)
 	$(PY) -m ltbrief.preview
 

@@ -1,12 +1,28 @@
-"""Shared fixtures: a tiny codebook in the real schema."""
+"""Shared fixtures: a tiny codebook in the real schema, and Debian's chromium."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ltbrief.codebook import Codebook, load_codebook
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 TINY_CODEBOOK = """
 questions:
@@ -54,3 +70,14 @@ def codebook_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def codebook(codebook_file: Path) -> Codebook:
     return load_codebook(codebook_file)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, driven by playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -6,27 +6,17 @@ Drives Debian's chromium through playwright (never a downloaded browser) with th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from ltbrief.paths import ProjectPaths
 from ltbrief.render import render
+from tests.conftest import CHROMIUM
 from tests.fixtures.render.fixture import make_project
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 NARROW = 320
 
@@ -42,14 +32,6 @@ def html_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paths: ProjectPaths = make_project(tmp_path_factory.mktemp("brief"))
     (written,) = render(paths, formats=("html",))
     return written
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Browser, html_file: Path, width: int) -> tuple[Page, list[str]]:

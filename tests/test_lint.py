@@ -124,10 +124,16 @@ CASES = {
         "{{< include ../secret.md >}}",
         "the include path '../secret.md' leads outside the project folder",
     ),
-    "absolute include": (
+    "include from the root, missing": (
         "{{< include tables/tbl-themes.md >}}",
         "{{< include /etc/hostname >}}",
-        "the include path '/etc/hostname' is absolute",
+        "the included file '/etc/hostname' does not exist",
+    ),
+    "inline include": (
+        "{{< include tables/tbl-themes.md >}}",
+        "Tables: {{< include tables/tbl-themes.md >}}",
+        "an include that does not stand alone on its line — put {{< include file >}} on a line "
+        "of its own, with one space inside the braces: Quarto leaves any other include as text",
     ),
     "unknown cross-reference": (
         "(@tbl-themes)",
@@ -245,11 +251,9 @@ def test_a_malformed_review_file_names_row_and_column(tmp_path: Path) -> None:
     assert "has not been reviewed" in problems[1]
 
 
-def test_a_brief_without_title_has_no_level_one_heading(tmp_path: Path) -> None:
+def test_a_brief_without_title_is_one_located_problem(tmp_path: Path) -> None:
     problems = problems_in(tmp_path, CLEAN.replace("title: A brief\n", ""))
-    assert "report.qmd:1: the front matter has no title — add title: … (it is the brief's " \
-        "level-1 heading)" in problems  # fmt: skip
-    assert any("report.qmd:5: the first heading is level 2, not 1" in p for p in problems)
+    assert problems == ["report.qmd:2: the front matter lacks the key 'title' — add 'title'"]
 
 
 def test_missing_data_outputs_say_what_to_run(tmp_path: Path) -> None:
@@ -262,6 +266,14 @@ def test_missing_data_outputs_say_what_to_run(tmp_path: Path) -> None:
     assert any(
         "cannot check quotes: data/interim/responses.parquet is missing" in p for p in problems
     )
+
+
+def test_an_include_in_an_included_file_is_refused(tmp_path: Path) -> None:
+    paths = make_brief(tmp_path)
+    (tmp_path / "tables" / "tbl-themes.md").write_text(TABLE + "\n{{< include other.md >}}\n")
+    (tmp_path / "other.md").write_text("x\n")
+    problems = [str(p) for p in lint(paths)]
+    assert problems[0].startswith("tables/tbl-themes.md:7: an included file includes another")
 
 
 def test_problems_in_included_files_name_that_file(tmp_path: Path) -> None:

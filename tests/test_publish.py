@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import pypandoc
@@ -26,13 +26,16 @@ from ltbrief.execute import STAGES, execute_notebook
 from ltbrief.io import write_json
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.sources.mapping import raw_inputs
+from tests.conftest import CHROMIUM
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 STEMS = ("01-tiny", "02-tiny")
 # Anything a browser would fetch from another server.
 REMOTE = re.compile(
     r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//"""
 )
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def tiny_notebook(title: str, root: Path) -> nbformat.NotebookNode:
@@ -526,26 +529,21 @@ class TestMain:
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_pages_pass_axe_and_fit_320_px(paths: ProjectPaths) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_accessibility import CHROMIUM_ARGS, NARROW, axe_violations, open_page
+def test_pages_pass_axe_and_fit_320_px(paths: ProjectPaths, browser: Browser) -> None:
+    from tests.test_accessibility import NARROW, axe_violations, open_page
 
     pages = [
         *publish.write_notebook_pages(paths, STEMS),
         publish.write_validation_page(paths, STEMS),
     ]
     found = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        for page_file in pages:
-            for width in (1280, NARROW):
-                page, blocked = open_page(browser, page_file, width)
-                found[page_file.name, width] = (
-                    axe_violations(page),
-                    blocked,
-                    page.evaluate("document.documentElement.scrollWidth") <= width,
-                )
-                page.close()
-        browser.close()
+    for page_file in pages:
+        for width in (1280, NARROW):
+            page, blocked = open_page(browser, page_file, width)
+            found[page_file.name, width] = (
+                axe_violations(page),
+                blocked,
+                page.evaluate("document.documentElement.scrollWidth") <= width,
+            )
+            page.close()
     assert found == {key: ([], [], True) for key in found}

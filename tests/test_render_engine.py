@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import pytest
@@ -49,22 +47,3 @@ def test_quarto_engine_without_quarto_says_what_to_do(
     error = capsys.readouterr().err
     assert "no 'quarto' is on PATH" in error
     assert "--engine embedded" in error
-
-
-def test_quarto_engine_runs_quarto_render_per_format(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    paths = make_project(tmp_path / "project")
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    log = tmp_path / "quarto.log"
-    fake = tools / "quarto"
-    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n', encoding="utf-8")
-    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
-    written = render(paths, formats=("html", "pdf"), engine="quarto")
-    assert written == [paths.output / "report.html", paths.output / "report.pdf"]
-    assert log.read_text().splitlines() == [
-        "render report.qmd --to html",
-        "render report.qmd --to typst",
-    ]

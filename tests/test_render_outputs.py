@@ -142,7 +142,7 @@ class TestHtml:
         assert names.count("table") == names.count("caption") == 4
         headers = [attrs for tag, attrs in page.tags if tag == "th"]
         assert headers
-        assert {attrs.get("scope") for attrs in headers} == {"col", "rowgroup"}
+        assert {attrs.get("scope") for attrs in headers} == {"col", "rowgroup", "row"}
         regions = [attrs for _, attrs in page.tags if attrs.get("class") == "table-region"]
         assert len(regions) == 4
         assert all(r["role"] == "region" and r["tabindex"] == "0" for r in regions)
@@ -202,10 +202,10 @@ class TestPdf:
         ]
 
     def test_table_headers_and_figure_alt_text(self, pdf: pikepdf.Pdf) -> None:
-        elements = list(_structure(pdf.Root.StructTreeRoot))
+        elements = list(structure_elements(pdf.Root.StructTreeRoot))
         tables = [element for element in elements if element.get("/S") == "/Table"]
         assert len(tables) == 4
-        assert all(any(e.get("/S") == "/TH" for e in _structure(table)) for table in tables)
+        assert all(any(e.get("/S") == "/TH" for e in structure_elements(table)) for table in tables)
         figures = [element for element in elements if element.get("/S") == "/Figure"]
         assert figures
         assert all(str(figure.get("/Alt", "")).startswith("Bar chart") for figure in figures)
@@ -231,13 +231,13 @@ def _outline_titles(node: pikepdf.Object) -> list[str]:
     return titles
 
 
-def _structure(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+def structure_elements(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
     """Every structure element below ``node``, depth first."""
     kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
     for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             yield kid
-            yield from _structure(kid)
+            yield from structure_elements(kid)
 
 
 class TestDocx:

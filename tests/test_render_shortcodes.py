@@ -14,6 +14,7 @@ from ltbrief.render.shortcodes import (
     find_shortcodes,
     lookup,
     resolve_include,
+    standalone_include,
     variable_keys,
 )
 
@@ -60,13 +61,31 @@ class TestVariables:
 
 
 class TestIncludes:
-    def test_nested_includes_resolve_from_the_including_file(self, tmp_path: Path) -> None:
+    def test_an_include_resolves_from_the_project_root_as_quarto_does(self, tmp_path: Path) -> None:
         (tmp_path / "tables").mkdir()
-        (tmp_path / "tables" / "outer.md").write_text("outer {{< include inner.md >}}")
-        (tmp_path / "tables" / "inner.md").write_text("inner {{< var responses >}}")
+        (tmp_path / "tables" / "t.md").write_text("table {{< var responses >}}")
         report = tmp_path / "report.qmd"
-        text = expand("x {{< include tables/outer.md >}} y", report, tmp_path, VARIABLES)
-        assert text == "x outer inner 1,018 y"
+        for argument in ("tables/t.md", "/tables/t.md", '"tables/t.md"'):
+            text = expand(f"x\n{{{{< include {argument} >}}}}\ny", report, tmp_path, VARIABLES)
+            assert text == "x\ntable 1,018\ny"
+        # Whichever file holds it: an include is resolved from the root, not from its file.
+        found = resolve_include("tables/t.md", tmp_path / "tables" / "outer.md", tmp_path)
+        assert found == tmp_path / "tables" / "t.md"
+
+    @pytest.mark.parametrize(
+        ("text", "alone"),
+        [
+            ("{{< include t.md >}}", True),
+            ("  {{< include t.md >}}  ", True),
+            ("a\n{{< include t.md >}}\nb", True),
+            ("see {{< include t.md >}}", False),
+            ("{{<include t.md>}}", False),
+            ("{{<  include t.md  >}}", False),
+        ],
+    )
+    def test_only_an_include_alone_on_its_line_is_quarto_s(self, text: str, alone: bool) -> None:
+        (code,) = find_shortcodes(text)
+        assert standalone_include(text, code) is alone
 
     def test_generator_escaped_shortcodes_stay_literal(self, tmp_path: Path) -> None:
         (tmp_path / "t.md").write_text(r"| \{\{\< var y \>\}\} |")
@@ -75,8 +94,9 @@ class TestIncludes:
 
     @pytest.mark.parametrize(
         ("argument", "problem"),
-        [("/etc/hostname", "is absolute"), ("../outside.md", "outside the project folder"),
-         ("missing.md", "does not exist"), ("", "names no file")],
+        [("/etc/hostname", "does not exist"), ("../outside.md", "outside the project folder"),
+         ("/../outside.md", "outside the project folder"), ("missing.md", "does not exist"),
+         ("", "names no file")],
     )  # fmt: skip
     def test_unsafe_or_missing_includes_are_refused(
         self, tmp_path: Path, argument: str, problem: str
@@ -87,8 +107,8 @@ class TestIncludes:
         with pytest.raises(BuildError, match=problem):
             resolve_include(argument, root / "report.qmd", root)
 
-    def test_include_loops_are_refused(self, tmp_path: Path) -> None:
+    def test_an_included_file_s_include_is_not_expanded(self, tmp_path: Path) -> None:
         (tmp_path / "a.md").write_text("{{< include b.md >}}")
-        (tmp_path / "b.md").write_text("{{< include a.md >}}")
-        with pytest.raises(BuildError, match="loop"):
-            expand_includes("{{< include a.md >}}", tmp_path / "report.qmd", tmp_path)
+        (tmp_path / "b.md").write_text("b")
+        text = expand_includes("{{< include a.md >}}", tmp_path / "report.qmd", tmp_path)
+        assert text == "{{< include b.md >}}"  # the lint refuses it before any render

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -21,8 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--project",
         type=Path,
-        default=PATHS.root,
-        help="project folder to build (default: this repository)",
+        default=Path(os.environ.get("QUARTO_PROJECT_DIR") or PATHS.root),
+        help="project folder to build (default: the one Quarto is rendering, in its "
+        "pre-render step; else this repository)",
     )
     parser.add_argument(
         "--scale",
@@ -39,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("data", help="run only the data stages (Quarto's pre-render step)")
     arguments = parser.parse_args(argv)
 
+    if arguments.command == "data" and _built_by_caller(arguments.project):
+        print("data stages: already brought up to date by the build that called Quarto")
+        return 0
     formats: list[str] = []
     if arguments.command == "build":
         formats = [name.strip() for name in arguments.to.split(",") if name.strip()]
@@ -61,3 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"Build succeeded in {time.perf_counter() - started:.1f} s.")
     return 0
+
+
+def _built_by_caller(project: Path) -> bool:
+    """Whether this is Quarto's pre-render step, run by a build that built the data already."""
+    from ltbrief.render.quarto import DATA_BUILT  # the render package loads Pandoc's wrapper
+
+    built = os.environ.get(DATA_BUILT)
+    return bool(built) and Path(built).resolve() == project.resolve()

@@ -20,6 +20,8 @@ SURVEY_TIMEZONE = "Europe/London"
 # Counts of responses and references grow with the generator's scale factor; the
 # number of areas and of partnerships that answered do not.
 UNSCALED_FIGURES = frozenset({"partnerships", "areas"})
+# A number and full stop opening a cell, which Typst would read as a numbered list.
+_LIST_NUMBER = re.compile(r"\A([0-9]+\.) (?=\S)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^&])")
 # Characters with no glyph that could still act: line and paragraph breaks (a carriage return
 # ends a table row), other control characters, the bidirectional embeddings, overrides and
@@ -177,8 +179,18 @@ def table_markdown(spec: TableSpec, rows: pd.DataFrame) -> str:
     header = "| " + " | ".join(escape_markdown(h) for h in spec.headers) + " |"
     lines = [header, "|:---|:---|---:|"]
     for first, second, count in rows.itertuples(index=False):
-        lines.append(f"| {escape_markdown(first)} | {escape_markdown(second)} | {count:,} |")
+        lines.append(f"| {table_cell(first)} | {table_cell(second)} | {count:,} |")
     return "\n".join(lines) + f"\n\n: {escape_markdown(spec.caption)} {{#{spec.id}}}\n"
+
+
+def table_cell(text: str) -> str:
+    """A cell's text, escaped; a leading "1. " keeps its number from starting a list.
+
+    Pandoc's Typst writer leaves "1. Engagement" unescaped at the start of a cell, where
+    Typst reads it as a numbered list; Quarto runs no filter of ours to escape it. Written
+    "1.\\ Engagement", a no-break space, it is text in every engine and format.
+    """
+    return _LIST_NUMBER.sub(r"\1\\ ", escape_markdown(text), count=1)
 
 
 def find_discrepancies(

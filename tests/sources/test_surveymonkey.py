@@ -102,7 +102,8 @@ def test_a_repeated_respondent_id_is_a_pasted_export(survey_reader: Reader) -> N
 
 def test_a_time_not_in_the_declared_format_names_its_cell(survey_reader: Reader) -> None:
     text = (FIXTURES / "surveymonkey.csv").read_text(encoding="utf-8-sig")
-    with pytest.raises(BuildError, match="'2020-06-01 12:01' is not a local date and time") as caught:
+    message = "'2020-06-01 12:01' is not a local date and time"
+    with pytest.raises(BuildError, match=message) as caught:
         survey_reader(
             text.replace("06/01/2020 12:01:00 PM", "2020-06-01 12:01"), "m.csv", **MAPPING
         )

@@ -42,18 +42,20 @@ def render(
     paths: ProjectPaths = PATHS,
     formats: Sequence[str] = FORMATS,
     engine: str = "embedded",
+    data_built: bool = False,
 ) -> list[Path]:
     """Lint the brief, render it in ``formats`` and return the files written.
 
     Every format is rendered before any file is written, so a failure leaves the last
-    good outputs in place.
+    good outputs in place. ``data_built``: the caller has just built the data stages, so
+    Quarto's pre-render step is to leave them.
     """
     _check_choices(formats, engine)
     problems = lint(paths)
     if problems:
         raise LintFailed(problems)
     if engine == "quarto":
-        return render_with_quarto(paths, formats, EXTENSIONS)
+        return render_with_quarto(paths, formats, EXTENSIONS, data_built)
     document = prepare(paths)
     with tempfile.TemporaryDirectory(prefix="ltbrief-render-") as workdir:
         rendered = {name: RENDERERS[name](document, Path(workdir)) for name in formats}

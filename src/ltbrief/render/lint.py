@@ -30,10 +30,12 @@ from ltbrief.render.quote_reviews import (
 )
 from ltbrief.render.scan import Structure, find_images, find_table_cells, line_of, scan, unescape
 from ltbrief.render.shortcodes import (
+    Shortcode,
     find_shortcodes,
     load_variables,
     lookup,
     resolve_include,
+    standalone_include,
     variable_keys,
 )
 
@@ -106,25 +108,23 @@ def lint(paths: ProjectPaths = PATHS, check_reviews: bool = True) -> list[Proble
         check_images(source, paths, reporter)
         check_quotes(source, structure, paths, reporter, reviews)
         check_table_cells(source, reporter)
-    check_front_matter(project, reporter)
     check_headings(project, scan(project.body), reporter)
     check_cross_references(sources, reporter)
     return sorted(set(reporter.problems))
 
 
 def collect_sources(project: Project) -> list[Source]:
-    """The report and every file it includes, directly or through other includes."""
+    """The report and every file it includes (an included file includes none: see below)."""
     sources = [Source(project.paths.report, project.body)]
-    for source in sources:  # grows as includes are found, so nested ones are visited too
-        for code in find_shortcodes(source.text):
-            if code.literal or code.name != "include":
-                continue
-            try:
-                target = resolve_include(code.argument, source.path, project.paths.root)
-            except BuildError:
-                continue
-            if all(known.path != target for known in sources):
-                sources.append(Source(target, target.read_text(encoding="utf-8")))
+    for code in find_shortcodes(project.body):
+        if code.literal or code.name != "include":
+            continue
+        try:
+            target = resolve_include(code.argument, project.paths.report, project.paths.root)
+        except BuildError:
+            continue
+        if all(known.path != target for known in sources):
+            sources.append(Source(target, target.read_text(encoding="utf-8")))
     return sources
 
 
@@ -166,10 +166,7 @@ def check_shortcodes(
         if code.name == "var":
             _check_variable(source.path, line, code.argument, variables, reporter)
         elif code.name == "include":
-            try:
-                resolve_include(code.argument, source.path, paths.root)
-            except BuildError as error:
-                reporter.add(source.path, line, error.problem, error.action or "")
+            _check_include(source, code, line, paths, reporter)
         else:
             reporter.add(
                 source.path,
@@ -177,6 +174,36 @@ def check_shortcodes(
                 f"unknown shortcode '{code.name}'",
                 "the brief uses only {{< var key >}} and {{< include file >}}",
             )
+
+
+def _check_include(
+    source: Source, code: Shortcode, line: int, paths: ProjectPaths, reporter: _Reporter
+) -> None:
+    """An include both engines expand alike: in report.qmd, alone on its line, readable.
+
+    Quarto expands only includes alone on their line and resolves a nested include from
+    report.qmd's folder; refusing the other forms keeps the two engines' briefs the same.
+    """
+    if source.path != paths.report:
+        reporter.add(
+            source.path,
+            line,
+            "an included file includes another",
+            "move the include into report.qmd: Quarto and this renderer would resolve a "
+            "nested include from different folders",
+        )
+    elif not standalone_include(source.text, code):
+        reporter.add(
+            source.path,
+            line,
+            "an include that does not stand alone on its line",
+            "put {{< include file >}} on a line of its own, with one space inside the braces: "
+            "Quarto leaves any other include as text",
+        )
+    try:
+        resolve_include(code.argument, source.path, paths.root)
+    except BuildError as error:
+        reporter.add(source.path, line, error.problem, error.action or "")
 
 
 def _check_variable(
@@ -269,15 +296,6 @@ def check_images(source: Source, paths: ProjectPaths, reporter: _Reporter) -> No
                 image.line,
                 f"image file '{image.src}' does not exist",
                 "check the path (relative to the project root) or run python -m ltbrief data",
-            )
-
-
-def check_front_matter(project: Project, reporter: _Reporter) -> None:
-    """A title (the brief's only level-1 heading) and a publication date."""
-    for key, why in (("title", "it is the brief's level-1 heading"), ("date", "it dates the PDF")):
-        if not project.options().get(key):
-            reporter.add(
-                project.paths.report, 1, f"the front matter has no {key}", f"add {key}: … ({why})"
             )
 
 

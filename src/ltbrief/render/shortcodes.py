@@ -17,7 +17,8 @@ from ltbrief.errors import BuildError
 from ltbrief.io import read_yaml_mapping
 from ltbrief.summarise import escape_markdown
 
-MAX_INCLUDE_DEPTH = 8
+# Quarto's own pattern for an include it expands (src/core/lib/parse-shortcode.ts).
+_STANDALONE_INCLUDE = re.compile(r"\s*\{\{< include \S(?:.*\S)? >\}\}\s*")
 _SHORTCODE = re.compile(
     r"\{\{\{<(?P<literal>.*?)>\}\}\}"
     r"|\{\{<\s*(?P<name>[^\s>]*)(?P<argument>[^>]*?)\s*>\}\}"
@@ -84,18 +85,15 @@ def variable_keys(variables: Mapping[str, Any], prefix: str = "") -> list[str]:
 
 
 def resolve_include(argument: str, including_file: Path, root: Path) -> Path:
-    """The file an include names, relative to the including file, inside the project."""
+    """The file an include names, inside the project, as Quarto resolves it.
+
+    Quarto resolves an include from the main document's folder, here the project root,
+    whichever file holds it; a path starting with ``/`` is from the project root too.
+    """
     name = argument.strip().strip("\"'")
     if not name:
         raise BuildError("an include names no file", file=including_file)
-    if Path(name).is_absolute():
-        raise BuildError(
-            f"the include path {name!r} is absolute",
-            file=including_file,
-            expected="a path relative to the including file, inside the project folder",
-            action="write the path from the project root, e.g. data/processed/tables/x.md",
-        )
-    target = (including_file.parent / name).resolve()
+    target = (root / name.lstrip("/")).resolve()
     if not target.is_relative_to(root.resolve()):
         raise BuildError(
             f"the include path {name!r} leads outside the project folder",
@@ -106,29 +104,32 @@ def resolve_include(argument: str, including_file: Path, root: Path) -> Path:
         raise BuildError(
             f"the included file {name!r} does not exist",
             file=including_file,
+            expected="a path from the project root, e.g. data/processed/tables/tbl-support.md",
             action="check the name, or run the data stages: python -m ltbrief data",
         )
     return target
 
 
-def expand_includes(text: str, file: Path, root: Path, chain: tuple[Path, ...] = ()) -> str:
-    """Replace each include with the (recursively expanded) text of its file."""
-    if len(chain) > MAX_INCLUDE_DEPTH or file in chain:
-        raise BuildError(
-            "includes nest too deeply or include each other in a loop",
-            file=file,
-            action="remove the include that leads back to an including file",
-        )
+def standalone_include(text: str, code: Shortcode) -> bool:
+    """Whether an include stands alone on its line, as Quarto needs to expand it.
+
+    Quarto expands ``{{< include file >}}`` only on a line of its own, written with one
+    space inside the braces; anywhere else it leaves the shortcode as text.
+    """
+    start = text.rfind("\n", 0, code.start) + 1
+    end = text.find("\n", code.end)
+    line = text[start : len(text) if end < 0 else end]
+    return _STANDALONE_INCLUDE.fullmatch(line) is not None
+
+
+def expand_includes(text: str, file: Path, root: Path) -> str:
+    """Replace each include with its file's text; the lint has checked none is nested."""
     pieces, position = [], 0
     for code in find_shortcodes(text):
         if code.literal or code.name != "include":
             continue
         target = resolve_include(code.argument, file, root)
-        included = target.read_text(encoding="utf-8")
-        pieces += [
-            text[position : code.start],
-            expand_includes(included, target, root, (*chain, file)),
-        ]
+        pieces += [text[position : code.start], target.read_text(encoding="utf-8")]
         position = code.end
     return "".join([*pieces, text[position:]])
 

@@ -79,4 +79,3 @@ def read_workbook_grid(path: Path, sheet: str | None = None) -> Grid:
             action="choose the sheet with the responses (survey.sheet in data/sources.yml)",
         )
     return Grid(path, rows, numbers, tuple(notes), sheet=chosen)
-

@@ -1,7 +1,9 @@
 --[[
 HTML accessibility the writer leaves out: header cells say which cells they head
-(`scope`), and each table sits in a labelled, keyboard-focusable region that scrolls
-sideways on a narrow screen instead of overflowing the page.
+(`scope`: "col" for the column headers; for a theme cell, which tables.lua made a row head,
+"rowgroup" when it spans several rows and "row" when it heads only its own), and each table
+sits in a labelled, keyboard-focusable region that scrolls sideways on a narrow screen
+instead of overflowing the page.
 ]]
 
 function Table(tbl)
@@ -14,7 +16,8 @@ function Table(tbl)
     if body.row_head_columns > 0 then
       for _, row in ipairs(body.body) do
         if #row.cells == #tbl.colspecs then
-          row.cells[1].attributes.scope = "rowgroup"
+          local theme = row.cells[1]
+          theme.attributes.scope = theme.row_span > 1 and "rowgroup" or "row"
         end
       end
     end

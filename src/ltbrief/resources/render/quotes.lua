@@ -5,7 +5,10 @@ A div `.respondent-quote` holds one respondent's block quote; a div `.respondent
 holds several such divs that share one attribution. Each becomes a block quote with a
 visible attribution: a <figure> with a <figcaption> in HTML, Typst's quote element (tagged
 BlockQuote in the PDF) in Typst, and a block quote followed by an attribution paragraph
-elsewhere.
+elsewhere. In Typst a group is one block labelled <respondent-quotes> holding a quote element
+per respondent (one BlockQuote each) and then the shared attribution, labelled
+<quote-attribution>; our template draws the group as one panel, and without it (Quarto's
+template) the quotes and the attribution still print in order.
 ]]
 
 local SINGLE = "Survey respondent"
@@ -43,14 +46,24 @@ local function html(quotes, attribution)
   return pandoc.Figure(content, { pandoc.Plain(attribution) }, attr)
 end
 
-local function typst(quotes, attribution)
-  local blocks = pandoc.List({
-    pandoc.RawBlock("typst", "#quote(block: true, attribution: [" .. attribution .. "])["),
-  })
-  for _, quote in ipairs(quotes) do
-    blocks:extend(said(quote))
-  end
+-- One Typst quote element around what a respondent said.
+local function typst_quote(quote, arguments)
+  local blocks = pandoc.List({ pandoc.RawBlock("typst", "#quote(" .. arguments .. ")[") })
+  blocks:extend(said(quote))
   blocks:insert(pandoc.RawBlock("typst", "]"))
+  return blocks
+end
+
+local function typst(quotes, attribution)
+  if #quotes == 1 then
+    return typst_quote(quotes[1], "block: true, attribution: [" .. attribution .. "]")
+  end
+  local blocks = pandoc.List({ pandoc.RawBlock("typst", "#block[") })
+  for _, quote in ipairs(quotes) do
+    blocks:extend(typst_quote(quote, "block: true"))
+  end
+  blocks:insert(pandoc.RawBlock("typst", "#block[— " .. attribution .. "] <quote-attribution>"))
+  blocks:insert(pandoc.RawBlock("typst", "] <respondent-quotes>"))
   return blocks
 end
 
