@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from filelock import FileLock
 
 from ltbrief.audit import BUILD_INPUTS
 from ltbrief.build import (
@@ -155,8 +159,35 @@ class TestIncrementalBuild:
         # A failed build changes nothing, so the regenerated file matches the last render.
         assert build(project).ran == ["03-summarise"]
 
+    def test_a_second_build_waits_for_the_first_and_finds_everything_up_to_date(
+        self, project: ProjectPaths
+    ) -> None:
+        report = project.report.read_text(encoding="utf-8")
+        project.report.write_text(report + "\nOne more sentence.\n", encoding="utf-8")
+        command = [sys.executable, "-m", "ltbrief", "--project", str(project.root), "build"]
+        lock = FileLock(project.build_lock)
+        with lock:
+            # Both start while the lock is held, so both must wait, whatever the timing.
+            builds = [
+                subprocess.Popen([*command, "--to", "html"], stdout=subprocess.PIPE, text=True)
+                for _ in range(2)
+            ]
+            waiting = [build.stdout.readline() for build in builds]  # type: ignore[union-attr]
+        outputs = [build.communicate(timeout=600)[0] for build in builds]
+        assert [build.returncode for build in builds] == [0, 0]
+        assert all("another build is running" in line and "waiting" in line for line in waiting)
+        ran = [output for output in outputs if re.search(r"^render-html +ran", output, re.M)]
+        assert len(ran) == 1
+        (second,) = [output for output in outputs if output not in ran]
+        states = re.findall(r"^(\S+) +(ran|up to date|failed)", second, re.M)
+        assert {stage for stage, _ in states} == {
+            "raw-checksums", "01-clean-responses", "02-code-responses", "03-summarise", "about",
+            "publish-pages", "render-html",
+        }  # fmt: skip
+        assert {state for _, state in states} == {"up to date"}
+
     def test_raw_data_is_untouched(self, project: ProjectPaths) -> None:
-        assert sha256_of(raw_inputs(project).coding) == sha256_of(raw_inputs(PATHS).coding)
+        assert sha256_of(raw_inputs(project).coding[0]) == sha256_of(raw_inputs(PATHS).coding[0])
 
 
 def test_outputs_of_a_failed_stage_stay(tmp_path: Path) -> None:
@@ -177,11 +208,11 @@ def test_a_failed_build_leaves_every_output_and_the_runner_as_they_were(
 ) -> None:
     before = {path: sha256_of(path) for path in published_outputs(project)}
     database = (project.root / ".doit.db").read_bytes()
-    path = raw_inputs(project).coding
-    path.write_text(path.read_text().replace(",CH-ENG-INV\n", ",CH-NOT-A-CODE\n", 1))
+    path = raw_inputs(project).coding[0]
+    path.write_text(path.read_text().replace(",CH-ENG-INV,", ",CH-NOT-A-CODE,", 1))
     project.raw_checksums.write_text(
         project.raw_checksums.read_text().replace(
-            sha256_of(raw_inputs(PATHS).coding), sha256_of(path)
+            sha256_of(raw_inputs(PATHS).coding[0]), sha256_of(path)
         )
     )
     with pytest.raises(BuildError, match="CH-NOT-A-CODE"):

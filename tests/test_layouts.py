@@ -9,6 +9,7 @@ exactly, and every coding format the same agreement figures.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ltbrief import synth
 from ltbrief.build import run_build
 from ltbrief.io import sha256_of
 from ltbrief.paths import PATHS, ProjectPaths
+from ltbrief.sources.mapping import raw_inputs
 from ltbrief.synth.coding import WRITERS
 from ltbrief.synth.exports import EXPORTERS
 
@@ -60,8 +62,18 @@ def test_every_export_gives_the_committed_variables_tables_figure_and_agreement(
     paths = ProjectPaths.at(tmp_path)
     synth.write(synth.generate(), paths, layout, coding)
     shutil.copy(PATHS.codebook, paths.codebook)
-    run_build(paths, formats=(), out=io.StringIO())
+    out = io.StringIO()
+    run_build(paths, formats=(), out=out)
     assert data_outputs(paths) == committed
+    # The command line repeats the notes the notebooks print on how each file was read.
+    printed = out.getvalue().splitlines()
+    survey, coding_file = raw_inputs(paths).survey.name, raw_inputs(paths).coding[0].name
+    assert any(
+        re.match(rf"  {re.escape(survey)}: read as an? {layout} export ", line) for line in printed
+    )
+    assert any(line.startswith(f"  {coding_file}: ") for line in printed)
+    if layout == "surveymonkey":
+        assert f"  {survey}: removed a UTF-8 byte-order mark" in printed
     published = ["_variables.yml", "data/processed/figures/references-by-theme.svg"]
     published += [f"data/processed/tables/tbl-{table}.md" for table in TABLES]
     published += ["data/processed/agreement.json"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ltbrief.audit import BUILD_INPUTS
-from ltbrief.paths import PATHS
+from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.synth.exports import EXPORTERS
 
 SCALES = (1, 10, 100, 1000)
@@ -114,8 +114,8 @@ def copy_project(target: Path, raw: Path | None = None) -> Path:
 
 def fresh_outputs(project: Path) -> None:
     """Delete every output and the runner's memory, as on a fresh clone."""
-    for name in ("_output", "data/interim", "data/processed", "_variables.yml", ".doit.db"):
-        path = project / name
+    paths = ProjectPaths.at(project)
+    for path in (paths.output, paths.interim, paths.processed, paths.variables, paths.build_record):
         if path.is_dir():
             shutil.rmtree(path)
         else:
@@ -167,6 +167,18 @@ def data_stages(workdir: Path, scales: Sequence[int], repeats: int) -> dict[int,
     return results
 
 
+def synthetic_project(project: Path, scale: int, *options: str) -> Path:
+    """A project of the generator's raw data at ``scale`` (with ``options``) and our codebook."""
+    subprocess.run(
+        [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), *options,
+         "--project", str(project)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    shutil.copy2(PATHS.codebook, ProjectPaths.at(project).codebook)
+    return project
+
+
 def layouts(
     workdir: Path, scales: Sequence[int], repeats: int
 ) -> dict[tuple[str, int], list[float]]:
@@ -174,14 +186,7 @@ def layouts(
     results = {}
     for scale in scales:
         for layout in EXPORTERS:
-            project = workdir / f"{layout}-{scale}x"
-            subprocess.run(
-                [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--layout", layout,
-                 "--project", str(project)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            shutil.copy2(PATHS.codebook, project / "data" / PATHS.codebook.name)
+            project = synthetic_project(workdir / f"{layout}-{scale}x", scale, "--layout", layout)
             read = [sys.executable, "-c", MEASURE_READ, str(project)]
             results[(layout, scale)] = [
                 float(subprocess.run(read, capture_output=True, text=True, check=True).stdout)
@@ -197,14 +202,7 @@ def qdpx_imports(
     """Seconds, peak MiB and passages of importing a .qdpx coding (generation not timed)."""
     results = {}
     for scale in scales:
-        project = workdir / f"qdpx-{scale}x"
-        subprocess.run(
-            [sys.executable, "-m", "ltbrief.synth", "--scale", str(scale), "--coding", "qdpx",
-             "--project", str(project)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        shutil.copy2(PATHS.codebook, project / "data" / PATHS.codebook.name)
+        project = synthetic_project(workdir / f"qdpx-{scale}x", scale, "--coding", "qdpx")
         command = [sys.executable, "-c", MEASURE_IMPORT, str(project)]
         runs = []
         for _ in range(repeats):

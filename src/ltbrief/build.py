@@ -20,14 +20,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-import yaml
 from doit.cmd_base import ModuleTaskLoader
 from doit.doit_cmd import DoitMain
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
+from ltbrief.config import read_yaml
 from ltbrief.errors import BuildError
-from ltbrief.execute import STAGES, Kernels, execute_notebook, stage_parameters
+from ltbrief.execute import STAGES, Kernels, execute_notebook, reader_notes, stage_parameters
 from ltbrief.io import verify_checksums
 from ltbrief.paths import PACKAGE_ROOT, PATHS, ProjectPaths
 from ltbrief.provenance import code_version
@@ -81,6 +81,8 @@ class Progress:
     up_to_date: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     error: BuildError | None = None
+    # What each stage that ran noted about reading its raw files (BOM removed, encoding).
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def stage_inputs(stem: str, paths: ProjectPaths, raw: RawInputs | None = None) -> list[Path]:
@@ -161,7 +163,7 @@ def unchanged_on_failure(paths: ProjectPaths) -> Iterator[None]:
     executed copies of failed notebooks (``*.failed.ipynb``), kept for diagnosis.
     """
     before = set(published_outputs(paths))
-    database = paths.root / ".doit.db"
+    database = paths.build_record
     with tempfile.TemporaryDirectory(prefix=".build-backup-", dir=paths.root) as folder:
         backup = Path(folder)
         for index, path in enumerate(sorted(before)):
@@ -230,12 +232,13 @@ def build_tasks(
         if not kernels.started_any:
             # Later notebooks will most likely run too: start this one's kernel and theirs.
             kernels.start_ahead(len(STAGES) - STAGES.index(stem))
-        execute_notebook(
+        notebook = execute_notebook(
             PATHS.notebook(stem),
             stage_parameters(scale),
             executed_copy=executed_notebook(stem, paths),
             kernels=kernels,
         )
+        progress.notes[stem] = reader_notes(notebook)
 
     tasks: dict[str, Callable[[], dict[str, Any]]] = {}
 
@@ -287,12 +290,15 @@ def build_tasks(
             ],
             task_dep=["03-summarise"],
         )
-    for fmt in formats:
+    # Quarto renders every format in one run (one pre-render step); the embedded engine
+    # renders each format as its own stage, so an edit re-renders only what it changed.
+    groups = [tuple(formats)] if engine == "quarto" and formats else [(fmt,) for fmt in formats]
+    for group in groups:
         add(
-            f"render-{fmt}",
-            lambda fmt=fmt: _render(paths, fmt, engine),
+            f"render-{'-'.join(group)}" if engine != "quarto" else "render-quarto",
+            lambda group=group: _render(paths, group, engine),
             render_inputs(paths, table_ids),
-            [paths.output / f"report.{fmt}"],
+            [paths.output / f"report.{fmt}" for fmt in group],
             task_dep=["about"],
         )
     return tasks
@@ -310,6 +316,44 @@ def run_build(
 
     ``version`` names the code (default: read from the project's git checkout).
     """
+    with one_build_at_a_time(paths, out):
+        return _run_build(paths, formats, engine, scale, out, version)
+
+
+@contextmanager
+def one_build_at_a_time(paths: ProjectPaths, out: TextIO) -> Iterator[None]:
+    """Hold the project's build lock; if another build holds it, say so and wait for it.
+
+    The second of two builds started together then finds the first one's outputs up
+    to date instead of running every stage again beside it. The lock is the operating
+    system's, so a build that dies releases it.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(paths.build_lock)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(
+            f"another build is running in {paths.root}; waiting for it to finish",
+            file=out,
+            flush=True,
+        )
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_build(
+    paths: ProjectPaths,
+    formats: Sequence[str],
+    engine: str,
+    scale: int,
+    out: TextIO,
+    version: str | None,
+) -> Progress:
     raw = _require_inputs(paths, render=bool(formats))
     progress = Progress()
     kernels = Kernels(paths.root)
@@ -319,7 +363,7 @@ def run_build(
     namespace: dict[str, Any] = dict(tasks)
     namespace["DOIT_CONFIG"] = {
         "backend": "json",
-        "dep_file": str(paths.root / ".doit.db"),
+        "dep_file": str(paths.build_record),
         "reporter": _reporter_for(progress, out),
         "check_file_uptodate": "md5",
     }
@@ -375,11 +419,11 @@ def _publish() -> ModuleType:
     return publish
 
 
-def _render(paths: ProjectPaths, fmt: str, engine: str) -> None:
+def _render(paths: ProjectPaths, formats: Sequence[str], engine: str) -> None:
     from ltbrief.render import render
 
     verify_checksums(paths.generated_manifest, GENERATED_FILE_CHANGED)
-    render(paths, formats=(fmt,), engine=engine)
+    render(paths, formats=formats, engine=engine, data_built=True)
 
 
 def _table_ids(paths: ProjectPaths) -> list[str]:
@@ -389,9 +433,8 @@ def _table_ids(paths: ProjectPaths) -> list[str]:
     no tables here, and stage 02 reports what is wrong with it, with its line.
     """
     try:
-        tables = yaml.safe_load(paths.codebook.read_text(encoding="utf-8"))["tables"]
-        return [str(table["id"]) for table in tables]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return [str(table["id"]) for table in _codebook_data(paths)["tables"]]
+    except (OSError, BuildError, KeyError, TypeError):
         return []
 
 
@@ -401,10 +444,15 @@ def _question_keys(paths: ProjectPaths) -> list[str] | None:
     Stage 01 then reports what is wrong with the codebook, with its line.
     """
     try:
-        questions = yaml.safe_load(paths.codebook.read_text(encoding="utf-8"))["questions"]
-        return [str(question["key"]) for question in questions]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return [str(question["key"]) for question in _codebook_data(paths)["questions"]]
+    except (OSError, BuildError, KeyError, TypeError):
         return None
+
+
+def _codebook_data(paths: ProjectPaths) -> Any:
+    """The codebook as plain YAML data, not yet checked against its schema."""
+    data, _ = read_yaml(paths.codebook.read_text(encoding="utf-8"), paths.codebook, "codebook")
+    return data
 
 
 def _readable(action: Callable[[], object], progress: Progress) -> Callable[[], object]:
@@ -450,6 +498,8 @@ def _reporter_for(progress: Progress, out: TextIO) -> type:
         def add_success(self, task: Any) -> None:
             progress.ran.append(task.name)
             self._line(task.name, "ran", time.perf_counter() - self.started[task.name])
+            for note in progress.notes.get(task.name, ()):
+                print(f"  {note}", file=out, flush=True)
 
         def add_failure(self, task: Any, fail: Any) -> None:
             progress.failed.append(task.name)

@@ -26,6 +26,8 @@ KERNEL_TIMEOUT_SECONDS = 1_800
 WARM_UP = "import great_expectations, matplotlib.pyplot, pandas, pyarrow.parquet, ltbrief.validate"
 # Errors raised on purpose for people (bad input, failed suite): show their message alone.
 READABLE_ERRORS = frozenset({"BuildError", "ValidationFailed"})
+# The cells whose printed lines the command line repeats: how the raw files were read.
+NOTES_TAG = "reader-notes"
 
 
 def stage_parameters(scale: int = 1) -> dict[str, Any]:
@@ -66,6 +68,18 @@ def inject_parameters(
     cell.metadata["tags"] = ["injected-parameters"]
     injected.cells.insert(tagged[0] + 1, cell)
     return injected
+
+
+def reader_notes(notebook: nbformat.NotebookNode) -> list[str]:
+    """The lines printed by the notebook's cells tagged ``reader-notes``: what was read, how."""
+    return [
+        line
+        for cell in notebook.cells
+        if NOTES_TAG in cell.get("metadata", {}).get("tags", [])
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+        for line in output.get("text", "").splitlines()
+    ]
 
 
 def execute_notebook(

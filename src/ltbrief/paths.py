@@ -119,6 +119,16 @@ class ProjectPaths:
         """The committed SHA-256 of every published output, checked by the audit."""
         return self.root / "outputs.sha256"
 
+    @property
+    def build_record(self) -> Path:
+        """The runner's MD5 of every stage's inputs, to re-run only what changed."""
+        return self.root / ".doit.db"
+
+    @property
+    def build_lock(self) -> Path:
+        """Held while a build runs, so a second build in the same folder waits for it."""
+        return self.root / ".build.lock"
+
     # The brief.
     @property
     def report(self) -> Path:

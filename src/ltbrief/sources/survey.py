@@ -35,7 +35,8 @@ def read_survey(
     else:
         grid = read_text_grid(path, survey.encoding, survey.delimiter)
     header, reason = _read_header(grid, survey.layout, workbook, sources)
-    note = f"{path.name}: read as a {header.layout} export ({reason})"
+    article = "an" if header.layout[0] in "aeiox" else "a"
+    note = f"{path.name}: read as {article} {header.layout} export ({reason})"
     return canonical_frame(grid, header, sources, answer_columns, notes=(note,))
 
 
