@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from ltbrief.errors import BuildError
-from ltbrief.execute import STAGES, inject_parameters, stage_parameters
+from ltbrief.execute import STAGES, inject_parameters, reader_notes, stage_parameters
 from ltbrief.paths import PATHS
 
 
@@ -53,3 +53,23 @@ class TestStageParameters:
                 if "=" in line and not line.startswith("#")
             }
             assert set(stage_parameters(scale=2)) <= declared
+
+
+class TestReaderNotes:
+    def test_the_printed_lines_of_the_tagged_cells_only(self) -> None:
+        book = notebook_with(["reader-notes"], [], ["reader-notes"])
+        book.cells[0].outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text="a.csv: removed a mark\nread\n"),
+            nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+            nbformat.v4.new_output("execute_result", data={"text/plain": "a table"}),
+        ]
+        book.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="other\n")]
+        book.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="b.csv\n")]
+        assert reader_notes(book) == ["a.csv: removed a mark", "read", "b.csv"]
+
+    @pytest.mark.parametrize("stem", ["01-clean-responses", "02-code-responses"])
+    def test_the_stages_that_read_raw_files_tag_one_cell(self, stem: str) -> None:
+        book = nbformat.read(PATHS.notebook(stem), as_version=4)
+        tagged = [cell for cell in book.cells if "reader-notes" in cell.metadata.get("tags", [])]
+        assert len(tagged) == 1
+        assert "notes" in tagged[0].source
