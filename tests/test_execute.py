@@ -6,7 +6,13 @@ import nbformat
 import pytest
 
 from ltbrief.errors import BuildError
-from ltbrief.execute import STAGES, inject_parameters, reader_notes, stage_parameters
+from ltbrief.execute import (
+    STAGES,
+    execute_notebook,
+    inject_parameters,
+    reader_notes,
+    stage_parameters,
+)
 from ltbrief.paths import PATHS
 
 
@@ -73,3 +79,20 @@ class TestReaderNotes:
         tagged = [cell for cell in book.cells if "reader-notes" in cell.metadata.get("tags", [])]
         assert len(tagged) == 1
         assert "notes" in tagged[0].source
+
+
+def test_a_cell_s_prints_are_one_output_however_the_kernel_flushed_them(tmp_path) -> None:
+    book = nbformat.v4.new_notebook()
+    book.cells.append(
+        nbformat.v4.new_code_cell(
+            "import sys, time\nprint('first')\nsys.stdout.flush()\ntime.sleep(0.5)\nprint('second')"
+        )
+    )
+    source = tmp_path / "flushes.ipynb"
+    nbformat.write(book, source)
+    executed = execute_notebook(source, executed_copy=tmp_path / "executed.ipynb")
+    outputs = executed.cells[0].outputs
+    assert [(output.output_type, output.text) for output in outputs] == [
+        ("stream", "first\nsecond\n")
+    ]
+    assert nbformat.read(tmp_path / "executed.ipynb", as_version=4).cells[0].outputs == outputs

@@ -13,10 +13,12 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from ltbrief import synth
-from ltbrief.build import run_build
+from ltbrief.build import executed_notebook, run_build
+from ltbrief.execute import reader_notes
 from ltbrief.io import sha256_of
 from ltbrief.paths import PATHS, ProjectPaths
 from ltbrief.sources.mapping import raw_inputs
@@ -65,15 +67,18 @@ def test_every_export_gives_the_committed_variables_tables_figure_and_agreement(
     out = io.StringIO()
     run_build(paths, formats=(), out=out)
     assert data_outputs(paths) == committed
-    # The command line repeats the notes the notebooks print on how each file was read.
-    printed = out.getvalue().splitlines()
-    survey, coding_file = raw_inputs(paths).survey.name, raw_inputs(paths).coding[0].name
-    assert any(
-        re.match(rf"  {re.escape(survey)}: read as an? {layout} export ", line) for line in printed
-    )
-    assert any(line.startswith(f"  {coding_file}: ") for line in printed)
+    # The command line repeats, under each stage, the notes its notebook printed.
+    printed = out.getvalue()
+    for stem in ("01-clean-responses", "02-code-responses"):
+        executed = nbformat.read(executed_notebook(stem, paths), as_version=4)
+        notes = reader_notes(executed)
+        assert notes
+        block = "".join(f"  {note}\n" for note in notes)
+        assert re.search(rf"^{stem} +ran \([0-9.]+ s\)\n{re.escape(block)}", printed, re.M)
+    survey = raw_inputs(paths).survey.name
+    assert re.search(rf"^  {re.escape(survey)}: read as an? {layout} export ", printed, re.M)
     if layout == "surveymonkey":
-        assert f"  {survey}: removed a UTF-8 byte-order mark" in printed
+        assert f"  {survey}: removed a UTF-8 byte-order mark\n" in printed
     published = ["_variables.yml", "data/processed/figures/references-by-theme.svg"]
     published += [f"data/processed/tables/tbl-{table}.md" for table in TABLES]
     published += ["data/processed/agreement.json"]

@@ -112,6 +112,7 @@ def execute_notebook(
     try:
         client.execute()
     except CellExecutionError as error:
+        _coalesce_streams(notebook)
         if executed_copy is not None:
             write_text(executed_copy.with_suffix(".failed.ipynb"), nbformat.writes(notebook))
         if error.ename in READABLE_ERRORS:
@@ -119,9 +120,22 @@ def execute_notebook(
         raise
     finally:
         kernels.release(manager)
+    _coalesce_streams(notebook)
     if executed_copy is not None:
         write_text(executed_copy, nbformat.writes(notebook))
     return notebook
+
+
+def _coalesce_streams(notebook: nbformat.NotebookNode) -> None:
+    """Merge each cell's consecutive prints into one output, in place.
+
+    A busy kernel flushes its output mid-cell, splitting one cell's prints into several
+    outputs where an idle one writes one; merged, the executed notebook is the same bytes
+    however loaded the machine was.
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
 
 
 class Kernels:

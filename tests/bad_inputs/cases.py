@@ -859,7 +859,6 @@ CASES: tuple[Case, ...] = (
             ),
             "02-code-responses",
             row=-1,
-            column="code",
         ),
     ),
     Case(

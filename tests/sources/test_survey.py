@@ -50,7 +50,7 @@ def test_a_workbook_is_known_by_its_bytes_whatever_its_name(
 ) -> None:
     path = as_workbook(tmp_path / "book.xlsx", CANONICAL)
     result = survey_reader(path, "export.csv", **MAPPING)
-    assert "read as a xlsx export" in result.notes[0]
+    assert "read as an xlsx export" in result.notes[0]
     assert result.frame["area"].tolist() == ["Ashcombe Vale", "TEST"]
 
 

@@ -78,14 +78,11 @@ def _sub_theme(row: object, keys: dict[str, str], codebook: Codebook, source: Pa
         if candidate and _key(candidate) in keys:
             return keys[_key(candidate)]
     labels = list(codebook.subthemes["subtheme_label"]) + list(codebook.subthemes["subtheme_code"])
-    place = getattr(row, "place", "")
-    # Only this project's own CSV has rows without a place; its codes are in column 'code'.
-    where = {"place": place} if place else {"row": row.row, "column": "code"}  # type: ignore[attr-defined]
     raise BuildError(
         f"the tool code {path or name!r} is used in the coding but the codebook places it on "
         "no sub-theme",
         file=source,
-        **where,
+        place=getattr(row, "place", "") or f"row {row.row}",  # type: ignore[attr-defined]
         expected="a sub-theme whose tool_code, code, or theme and label name this code",
         action=f"{did_you_mean(name, labels, '')} {CODEBOOK_ACTION}".strip(),
     )
