@@ -859,6 +859,7 @@ CASES: tuple[Case, ...] = (
             ),
             "02-code-responses",
             row=-1,
+            column="code",
         ),
     ),
     Case(

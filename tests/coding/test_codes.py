@@ -55,7 +55,7 @@ def test_a_code_no_sub_theme_takes_is_named_with_the_nearest(codebook: Codebook)
     with pytest.raises(BuildError, match="places it on no sub-theme") as caught:
         place_codes(frame, codebook, None, SOURCE)
     assert "did you mean 'Getting people involved'?" in (caught.value.action or "")
-    assert caught.value.place == "row 1"
+    assert (caught.value.row, caught.value.column) == (1, "code")
 
 
 def test_a_sub_theme_the_tool_s_tree_lacks_is_named(codebook: Codebook) -> None:

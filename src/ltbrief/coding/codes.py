@@ -82,10 +82,17 @@ def _sub_theme(row: object, keys: dict[str, str], codebook: Codebook, source: Pa
         f"the tool code {path or name!r} is used in the coding but the codebook places it on "
         "no sub-theme",
         file=source,
-        place=getattr(row, "place", "") or f"row {row.row}",  # type: ignore[attr-defined]
+        **_where(row),
         expected="a sub-theme whose tool_code, code, or theme and label name this code",
         action=f"{did_you_mean(name, labels, '')} {CODEBOOK_ACTION}".strip(),
     )
+
+
+def _where(row: object) -> dict[str, object]:
+    """Where a person finds a passage: its place, or (a row of a CSV) its row and code column."""
+    place = getattr(row, "place", "")
+    # Only the project's own CSV gives rows without a place (passages.py); codes are in 'code'.
+    return {"place": place} if place else {"row": row.row, "column": "code"}  # type: ignore[attr-defined]
 
 
 def _every_sub_theme_in_tree(
